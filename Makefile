@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   # create .venv, install everything, run llmctl on examples/inventory
+#   make test   # the same set-up, then the test suite
+# A second run reuses the installed environment (the stamp file below).
+
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.llmctl-installed
+# llama.cpp built for this CPU family without -march=native: a native build
+# crashes in ggml's AMX matmul on some Xeons.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# Nothing downloads weights at run time: models come from installed packages.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install demo test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(BIN)/pip install "torch==2.13.0"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install "llama-cpp-python[server]>=0.3"
+	$(BIN)/pip install -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	cd examples/inventory && ../../$(BIN)/llmctl scan
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/scan.py
+
+clean:
+	rm -rf $(VENV) .llmctl examples/inventory/.llmctl

@@ -1,0 +1,142 @@
+"""Shared pieces of the tree-sitter analyzers: node text, hashing, ids.
+
+Every language module exposes ``analyze(source: bytes, path: str) ->
+FileResult``; this module holds what they have in common.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from llmctl.core.symbols import MODULE, ParsedDoc, Symbol
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+@dataclass
+class FileResult:
+    """What an analyzer found in one file."""
+
+    symbols: list[Symbol] = field(default_factory=list)
+    has_errors: bool = False
+
+
+def short_hash(text: str) -> str:
+    """A 16-hex-digit content hash (blake2b): stable across runs and machines."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def text_of(node: Node | None, src: bytes) -> str:
+    """The source text of ``node`` (empty for None)."""
+    if node is None:
+        return ""
+    return src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+# Tokens for whitespace-insensitive body hashing. Strings stay whole so that
+# whitespace inside them still counts; newlines are kept as their own token so
+# Python's indentation structure can be rebuilt.
+_TOKEN = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
+    r"|#[^\n]*|\w+|\n[ \t]*|[^\w\s]"
+)
+# The same without newline tokens, for languages where layout carries no meaning.
+# (``#`` starts a comment only in Python; elsewhere it is an ordinary character.)
+_TOKEN_FLAT = re.compile(_TOKEN.pattern.replace(r"|\n[ \t]*", "").replace(r"|#[^\n]*", ""))
+_OPEN = frozenset("([{")
+_CLOSE = frozenset(")]}")
+
+
+def normalize_body(text: str, indent_sensitive: bool) -> str:
+    """Normalise code so that whitespace-only edits give the same string.
+
+    Brace languages: the token stream, whitespace dropped. Python: the same,
+    plus INDENT/DEDENT/NEWLINE markers at bracket depth zero, so re-indenting
+    (4 -> 2 spaces) is ignored but moving a statement into a block is not.
+    """
+    if not indent_sensitive:
+        return " ".join(_TOKEN_FLAT.findall(text))
+    tokens = _TOKEN.findall(text)
+    out: list[str] = []
+    stack = [0]
+    depth = 0
+    pending: str | None = None  # the last newline token seen at depth 0
+    for tok in tokens:
+        first = tok[0]
+        if first == "\n":
+            if depth == 0:
+                pending = tok
+            continue
+        if pending is not None:
+            if first != "#":  # a comment line does not set the indentation
+                width = len(pending.expandtabs(8)) - 1
+                if width > stack[-1]:
+                    stack.append(width)
+                    out.append("<IN>")
+                else:
+                    while width < stack[-1] and len(stack) > 1:
+                        stack.pop()
+                        out.append("<DE>")
+                    out.append("<NL>")
+                pending = None
+        if first in _OPEN:
+            depth += 1
+        elif first in _CLOSE and depth:
+            depth -= 1
+        out.append(tok)
+    return " ".join(out)
+
+
+def finish_symbol(sym: Symbol, body_text: str, indent_sensitive: bool) -> Symbol:
+    """Fill the signature/doc/body hashes of a symbol from its parts."""
+    sig = "|".join(
+        [sym.kind, sym.name, sym.signature, sym.returns or "", ",".join(sym.decorators),
+         ";".join(f"{p.name}:{p.kind}:{p.default}:{p.annotation}" for p in sym.params)]
+    )
+    sym.sig_hash = short_hash(sig)
+    sym.doc_hash = short_hash(" ".join((sym.doc_raw or "").split()))
+    sym.body_hash = short_hash(normalize_body(body_text, indent_sensitive))
+    return sym
+
+
+def module_id(path: str, language: str) -> str:
+    """Dotted module id for a project-relative path (``pkg/mod.py`` -> ``pkg.mod``)."""
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    parts = [p for p in stem.split("/") if p]
+    if language == "python":
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        if len(parts) > 1 and parts[0] in ("src", "lib"):
+            parts = parts[1:]
+    elif language == "rust":
+        # Crate layout: src/lib.rs and src/main.rs are the crate root, foo/mod.rs is foo.
+        if parts and parts[-1] in ("lib", "main") and len(parts) <= 2:
+            parts = parts[:-1] + ["crate"]
+        elif parts and parts[-1] == "mod":
+            parts = parts[:-1]
+        if len(parts) > 1 and parts[0] == "src":
+            parts = parts[1:]
+    elif language in ("javascript", "typescript") and len(parts) > 1 and parts[-1] == "index":
+        parts = parts[:-1]
+    return ".".join(p.replace(".", "_").replace("-", "_") for p in parts) or "__root__"
+
+
+def module_symbol(path: str, language: str, src: bytes, root: Node, doc_raw: str | None,
+                  doc: ParsedDoc, indent_sensitive: bool) -> Symbol:
+    """The module-level symbol that every file yields first."""
+    mid = module_id(path, language)
+    sym = Symbol(
+        id=mid, name=mid.rsplit(".", 1)[-1], kind=MODULE, language=language, path=path,
+        line=1, end_line=max(1, root.end_point[0] + (1 if root.end_point[1] else 0)),
+        doc_raw=doc_raw, doc=doc,
+    )
+    return finish_symbol(sym, "", indent_sensitive)
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace runs, for signatures and annotations shown on one line."""
+    return " ".join(text.split())

@@ -1,0 +1,230 @@
+"""JavaScript, TypeScript and TSX analyzer (tree-sitter-javascript/-typescript).
+
+Functions (declarations and ``const f = () => …``), classes and their methods,
+and for TypeScript interfaces, enums and namespaces. A symbol is exported when
+an ``export`` statement declares it, or when the file exports nothing at all
+(a script or CommonJS module, whose top level is its surface).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import tree_sitter_javascript
+import tree_sitter_typescript
+from tree_sitter import Language, Parser
+
+from llmctl.analyzers.base import FileResult, finish_symbol, module_id, module_symbol, one_line, text_of
+from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
+from llmctl.core.symbols import (
+    CLASS, ENUM, FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
+    ParsedDoc, Symbol,
+)
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_PARSERS = {
+    "javascript": Parser(Language(tree_sitter_javascript.language())),
+    "typescript": Parser(Language(tree_sitter_typescript.language_typescript())),
+    "tsx": Parser(Language(tree_sitter_typescript.language_tsx())),
+}
+_FUNC_DECL = frozenset({"function_declaration", "generator_function_declaration", "function_signature"})
+_CLASS_DECL = frozenset({"class_declaration", "abstract_class_declaration", "class"})
+_FUNC_VALUE = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
+_METHODS = frozenset({"method_definition", "method_signature", "abstract_method_signature"})
+
+
+def analyze_javascript(src: bytes, path: str) -> FileResult:
+    """Extract the symbols of one JavaScript file."""
+    return _analyze(src, path, "javascript", "javascript")
+
+
+def analyze_typescript(src: bytes, path: str) -> FileResult:
+    """Extract the symbols of one TypeScript (or, by extension, TSX) file."""
+    grammar = "tsx" if path.endswith(".tsx") else "typescript"
+    return _analyze(src, path, "typescript", grammar)
+
+
+class _Ctx:
+    def __init__(self, src: bytes, path: str, language: str, has_exports: bool, result: FileResult):
+        self.src, self.path, self.language, self.has_exports, self.result = src, path, language, has_exports, result
+
+
+def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
+    root = _PARSERS[grammar].parse(src).root_node
+    result = FileResult(has_errors=root.has_error)
+    first = root.named_children[0] if root.named_child_count else None
+    doc_raw = None
+    # A file-level doc is a leading /** */ comment carrying @file/@module/@packageDocumentation.
+    if first is not None and first.type == "comment":
+        raw = text_of(first, src)
+        if raw.startswith("/**") and any(t in raw for t in ("@file", "@module", "@packageDocumentation", "@fileoverview")):
+            doc_raw = clean_block_comment(raw)
+    doc = parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc()
+    result.symbols.append(module_symbol(path, language, src, root, doc_raw, doc, False))
+    has_exports = any(c.type == "export_statement" for c in root.named_children)
+    ctx = _Ctx(src, path, language, has_exports, result)
+    _walk(root, ctx, module_id(path, language), exported=not has_exports)
+    return result
+
+
+def _doc_before(node: Node, ctx: _Ctx) -> str | None:
+    prev = node.prev_named_sibling
+    if prev is None or prev.type != "comment" or prev.end_point[0] < node.start_point[0] - 1:
+        return None
+    raw = text_of(prev, ctx.src)
+    return clean_block_comment(raw) if raw.startswith("/**") else None
+
+
+def _walk(block: Node, ctx: _Ctx, prefix: str, exported: bool) -> None:
+    for child in block.named_children:
+        _declaration(child, child, ctx, prefix, exported)
+
+
+def _declaration(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -> None:
+    """Record ``node``; ``outer`` is the statement the doc comment precedes."""
+    t = node.type
+    if t == "export_statement":
+        inner = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if inner is not None:
+            _declaration(inner, outer, ctx, prefix, True)
+        return
+    if t == "ambient_declaration":  # `declare function f(): void;`
+        for c in node.named_children:
+            _declaration(c, outer, ctx, prefix, exported)
+        return
+    if t in ("internal_module", "module"):  # TS namespaces
+        name = text_of(node.child_by_field_name("name"), ctx.src).strip("'\"")
+        body = node.child_by_field_name("body")
+        if body is not None and name:
+            _walk(body, ctx, f"{prefix}.{name}", exported)
+        return
+    if t in ("expression_statement",) and node.named_child_count == 1:
+        node = node.named_children[0]
+        t = node.type
+    if t in _FUNC_DECL:
+        name = text_of(node.child_by_field_name("name"), ctx.src) or "default"
+        _function(node, node, name, outer, ctx, prefix, FUNCTION, exported, "public")
+    elif t in _CLASS_DECL:
+        _class(node, outer, ctx, prefix, exported)
+    elif t in ("interface_declaration", "enum_declaration"):
+        _type(node, outer, ctx, prefix, exported, INTERFACE if t == "interface_declaration" else ENUM)
+    elif t in ("lexical_declaration", "variable_declaration"):
+        for decl in node.named_children:
+            value = decl.child_by_field_name("value") if decl.type == "variable_declarator" else None
+            if value is None:
+                continue
+            name = text_of(decl.child_by_field_name("name"), ctx.src)
+            if value.type in _FUNC_VALUE:
+                _function(value, decl, name, outer, ctx, prefix, FUNCTION, exported, "public")
+            elif value.type in _CLASS_DECL:
+                _class(value, outer, ctx, prefix, exported, name)
+
+
+def _params(node: Node | None, ctx: _Ctx) -> list[Param]:
+    out: list[Param] = []
+    if node is None:
+        return out
+    src = ctx.src
+    if node.type == "identifier":  # `x => x + 1`
+        return [Param(name=text_of(node, src), kind=POSITIONAL_ONLY)]
+    for p in node.named_children:
+        t = p.type
+        if t == "comment":
+            continue
+        kind, default, annotation = POSITIONAL_ONLY, None, None
+        target = p
+        if t in ("required_parameter", "optional_parameter"):
+            target = p.child_by_field_name("pattern") or p
+            type_node = p.child_by_field_name("type")
+            value = p.child_by_field_name("value")
+            annotation = one_line(text_of(type_node, src))[1:].strip() if type_node is not None else None
+            default = one_line(text_of(value, src)) if value is not None else ("undefined" if t == "optional_parameter" else None)
+        if target.type == "assignment_pattern":
+            default = one_line(text_of(target.child_by_field_name("right"), src))
+            target = target.child_by_field_name("left") or target
+        if target.type == "rest_pattern":
+            kind = VAR_POSITIONAL
+            target = target.named_children[0] if target.named_child_count else target
+        name = one_line(text_of(target, src))
+        if name == "this":
+            kind = RECEIVER
+        out.append(Param(name=name, kind=kind, default=default, annotation=annotation))
+    return out
+
+
+def _decorators(node: Node, ctx: _Ctx) -> list[str]:
+    decs = [one_line(text_of(c, ctx.src))[1:] for c in node.named_children if c.type == "decorator"]
+    prev = node.prev_named_sibling
+    while prev is not None and prev.type == "decorator":  # TS class-member decorators are siblings
+        decs.insert(0, one_line(text_of(prev, ctx.src))[1:])
+        prev = prev.prev_named_sibling
+    return decs
+
+
+def _function(fn: Node, decl: Node, name: str, outer: Node, ctx: _Ctx, prefix: str, kind: str,
+              exported: bool, visibility: str) -> Symbol:
+    src = ctx.src
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    ret = fn.child_by_field_name("return_type")
+    body = fn.child_by_field_name("body")
+    head_end = body.start_byte if body is not None else fn.end_byte
+    signature = one_line(src[decl.start_byte:head_end].decode("utf-8", "replace")).removesuffix("=>").rstrip(" ={;")
+    doc_raw = _doc_before(outer, ctx)
+    sym = Symbol(
+        id=f"{prefix}.{name}", name=name, kind=kind, language=ctx.language, path=ctx.path,
+        line=decl.start_point[0] + 1, end_line=fn.end_point[0] + 1, parent=prefix, signature=signature,
+        params=_params(params, ctx),
+        returns=one_line(text_of(ret, src)).lstrip(":").strip() if ret is not None else None,
+        decorators=_decorators(fn if fn is decl else decl, ctx), visibility=visibility, exported=exported,
+        doc_raw=doc_raw, doc=parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc(),
+    )
+    ctx.result.symbols.append(finish_symbol(sym, text_of(body, src), False))
+    return sym
+
+
+def _type(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool, kind: str, name: str | None = None) -> Symbol:
+    src = ctx.src
+    name = name or text_of(node.child_by_field_name("name"), src) or "default"
+    body = node.child_by_field_name("body")
+    head_end = body.start_byte if body is not None else node.end_byte
+    doc_raw = _doc_before(outer, ctx)
+    sym = Symbol(
+        id=f"{prefix}.{name}", name=name, kind=kind, language=ctx.language, path=ctx.path,
+        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
+        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")),
+        decorators=_decorators(node, ctx), exported=exported, doc_raw=doc_raw,
+        doc=parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc(),
+    )
+    ctx.result.symbols.append(finish_symbol(sym, text_of(body, src), False))
+    if kind == INTERFACE and body is not None:
+        for member in body.named_children:
+            if member.type in _METHODS:
+                mname = text_of(member.child_by_field_name("name"), src)
+                _function(member, member, mname, member, ctx, sym.id, METHOD, exported, "public")
+    return sym
+
+
+def _class(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool, name: str | None = None) -> None:
+    sym = _type(node, outer, ctx, prefix, exported, CLASS, name)
+    body = node.child_by_field_name("body")
+    if body is None:
+        return
+    for member in body.named_children:
+        fn, mname_node = None, None
+        if member.type in _METHODS:
+            fn, mname_node = member, member.child_by_field_name("name")
+        elif member.type in ("public_field_definition", "field_definition"):
+            value = member.child_by_field_name("value")
+            if value is not None and value.type in _FUNC_VALUE:
+                fn = value
+                mname_node = member.child_by_field_name("name") or member.child_by_field_name("property")
+        if fn is None or mname_node is None:
+            continue
+        mname = text_of(mname_node, ctx.src)
+        private = mname_node.type == "private_property_identifier" or any(
+            c.type == "accessibility_modifier" and text_of(c, ctx.src) in ("private", "protected")
+            for c in member.children
+        )
+        _function(fn, member, mname, member, ctx, sym.id, METHOD, exported, "private" if private else "public")

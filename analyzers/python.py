@@ -1,0 +1,208 @@
+"""Python analyzer (tree-sitter-python): modules, classes, functions, methods.
+
+Definitions are collected at module and class level, including those inside
+``if``/``try``/``with`` blocks there (``if TYPE_CHECKING:``, import fallbacks);
+functions nested in function bodies are implementation detail and skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import TYPE_CHECKING
+
+import tree_sitter_python
+from tree_sitter import Language, Parser
+
+from llmctl.analyzers.base import FileResult, finish_symbol, module_id, module_symbol, one_line, text_of
+from llmctl.analyzers.docstrings import parse_python_docstring
+from llmctl.core.symbols import (
+    CLASS, FUNCTION, KEYWORD_ONLY, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
+    VAR_POSITIONAL, Param, ParsedDoc, Symbol,
+)
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+LANGUAGE = Language(tree_sitter_python.language())
+_PARSER = Parser(LANGUAGE)
+_COMPOUND = frozenset({"if_statement", "try_statement", "with_statement"})
+_CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "except_group_clause"})
+
+
+def analyze(src: bytes, path: str) -> FileResult:
+    """Extract the symbols of one Python file."""
+    tree = _PARSER.parse(src)
+    root = tree.root_node
+    result = FileResult(has_errors=root.has_error)
+    doc_raw, _ = _docstring(root, src)
+    mid = module_id(path, "python")
+    result.symbols.append(module_symbol(path, "python", src, root, doc_raw, _parse(doc_raw), True))
+    # A private module (``_compat.py``) keeps everything in it private.
+    _walk(root, src, path, mid, False, _visibility(mid.rsplit(".", 1)[-1], False) != "public", result)
+    return result
+
+
+def _parse(doc: str | None) -> ParsedDoc:
+    return parse_python_docstring(doc) if doc else ParsedDoc()
+
+
+def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, private: bool,
+          result: FileResult) -> list[tuple[int, int, Symbol]]:
+    """Collect definitions in ``block``; return ``(start, end, symbol)`` of the direct ones."""
+    spans: list[tuple[int, int, Symbol]] = []
+    for child in block.named_children:
+        kind = child.type
+        outer = child
+        decorators: list[str] = []
+        if kind == "decorated_definition":
+            decorators = [one_line(text_of(d, src))[1:] for d in child.named_children if d.type == "decorator"]
+            child = child.child_by_field_name("definition")
+            if child is None:
+                continue
+            kind = child.type
+        if kind == "function_definition":
+            sym = _function(child, src, path, prefix, in_class, private, decorators)
+            result.symbols.append(sym)
+            spans.append((outer.start_byte, outer.end_byte, sym))
+        elif kind == "class_definition":
+            sym, body, doc_node = _class(child, src, path, prefix, private, decorators)
+            result.symbols.append(sym)
+            members = _walk(body, src, path, sym.id, True, sym.visibility != "public", result) if body is not None else []
+            # Hash the class body with each member replaced by its own hashes, so that
+            # method bodies are not tokenised twice (once for the method, once here).
+            finish_symbol(sym, _body_text(body, doc_node, src, members), True)
+            spans.append((outer.start_byte, outer.end_byte, sym))
+        elif kind in _COMPOUND:
+            for sub in _compound_blocks(child):
+                spans.extend(_walk(sub, src, path, prefix, in_class, private, result))
+    return spans
+
+
+def _compound_blocks(node: Node):
+    for c in node.named_children:
+        if c.type == "block":
+            yield c
+        elif c.type in _CLAUSES:
+            for cc in c.named_children:
+                if cc.type == "block":
+                    yield cc
+
+
+def _visibility(name: str, parent_private: bool) -> str:
+    if parent_private:
+        return "private"
+    if name.startswith("__") and name.endswith("__"):
+        return "public"
+    return "private" if name.startswith("_") else "public"
+
+
+def _docstring(body: Node | None, src: bytes) -> tuple[str | None, Node | None]:
+    """The docstring of a module/class/function body and the node holding it."""
+    if body is None:
+        return None, None
+    for first in body.named_children:
+        if first.type == "comment":
+            continue
+        if first.type == "expression_statement" and first.named_child_count == 1:
+            lit = first.named_children[0]
+            if lit.type == "string":
+                raw = text_of(lit, src)
+                try:
+                    value = ast.literal_eval(raw)
+                except (ValueError, SyntaxError, MemoryError, RecursionError):
+                    value = raw.strip("rRbBuUfF").strip("'\"")
+                if isinstance(value, bytes):
+                    return None, None
+                return inspect.cleandoc(value), first
+        return None, None
+    return None, None
+
+
+def _body_text(body: Node | None, doc_node: Node | None, src: bytes,
+               members: list[tuple[int, int, Symbol]] = ()) -> str:
+    if body is None:
+        return ""
+    pos = doc_node.end_byte if doc_node is not None else body.start_byte
+    parts: list[str] = []
+    for start, end, sym in members:
+        if start < pos:
+            continue
+        parts.append(src[pos:start].decode("utf-8", "replace"))
+        parts.append(f" _{sym.sig_hash}{sym.doc_hash}{sym.body_hash} ")
+        pos = end
+    parts.append(src[pos:body.end_byte].decode("utf-8", "replace"))
+    return "".join(parts)
+
+
+def _params(node: Node | None, src: bytes) -> list[Param]:
+    params: list[Param] = []
+    if node is None:
+        return params
+    kind = POSITIONAL_OR_KEYWORD
+    for p in node.named_children:
+        t = p.type
+        if t == "positional_separator":
+            for q in params:
+                if q.kind == POSITIONAL_OR_KEYWORD:
+                    q.kind = POSITIONAL_ONLY
+            continue
+        if t == "keyword_separator":
+            kind = KEYWORD_ONLY
+            continue
+        if t == "comment":
+            continue
+        name_node = p.child_by_field_name("name") if t in ("default_parameter", "typed_default_parameter") else None
+        type_node = p.child_by_field_name("type")
+        value_node = p.child_by_field_name("value")
+        target = name_node or p
+        if t == "typed_parameter":
+            target = next((c for c in p.named_children if c is not type_node), p)
+        this_kind = kind
+        if target.type == "list_splat_pattern":
+            this_kind, kind = VAR_POSITIONAL, KEYWORD_ONLY
+        elif target.type == "dictionary_splat_pattern":
+            this_kind = VAR_KEYWORD
+        name = text_of(target, src).lstrip("*")
+        params.append(Param(
+            name=name, kind=this_kind,
+            default=one_line(text_of(value_node, src)) if value_node is not None else None,
+            annotation=one_line(text_of(type_node, src)) if type_node is not None else None,
+        ))
+    return params
+
+
+def _function(node: Node, src: bytes, path: str, prefix: str, in_class: bool, private: bool,
+              decorators: list[str]) -> Symbol:
+    name = text_of(node.child_by_field_name("name"), src)
+    params_node = node.child_by_field_name("parameters")
+    ret = node.child_by_field_name("return_type")
+    body = node.child_by_field_name("body")
+    doc_raw, doc_node = _docstring(body, src)
+    is_async = node.children and node.children[0].type == "async"
+    head_end = (ret or params_node or node).end_byte
+    signature = ("async " if is_async else "") + "def " + one_line(src[node.child_by_field_name("name").start_byte:head_end].decode("utf-8", "replace"))
+    sym = Symbol(
+        id=f"{prefix}.{name}", name=name, kind=METHOD if in_class else FUNCTION, language="python",
+        path=path, line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
+        signature=signature, params=_params(params_node, src),
+        returns=one_line(text_of(ret, src)) if ret is not None else None, decorators=decorators,
+        visibility=_visibility(name, private), doc_raw=doc_raw, doc=_parse(doc_raw),
+    )
+    return finish_symbol(sym, _body_text(body, doc_node, src), True)
+
+
+def _class(node: Node, src: bytes, path: str, prefix: str, private: bool,
+           decorators: list[str]) -> tuple[Symbol, Node | None, Node | None]:
+    """The class symbol (hashes filled in by the caller, after its members) and its body."""
+    name = text_of(node.child_by_field_name("name"), src)
+    bases = node.child_by_field_name("superclasses")
+    body = node.child_by_field_name("body")
+    doc_raw, doc_node = _docstring(body, src)
+    sym = Symbol(
+        id=f"{prefix}.{name}", name=name, kind=CLASS, language="python", path=path,
+        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
+        signature=f"class {name}{one_line(text_of(bases, src))}", decorators=decorators,
+        visibility=_visibility(name, private), doc_raw=doc_raw, doc=_parse(doc_raw),
+    )
+    return sym, body, doc_node

@@ -1,0 +1,131 @@
+"""The ``llmctl`` command: one Typer app, a sub-app per command group.
+
+Start-up matters (the git hook runs this on every commit), so this module
+imports only typer; every command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from llmctl.cli.init import init_command
+from llmctl.cli.output import not_yet
+from llmctl.cli.scan import scan_command
+from llmctl.core.errors import LlmctlError
+
+app = typer.Typer(
+    name="llmctl",
+    help="Keep a codebase and its docs in step, with a model your team trains, quantizes and serves itself.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"llmctl {version('llmctl')}")
+        except PackageNotFoundError:
+            typer.echo("llmctl (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """llmctl: parse, document, check, search, and train on your repository.
+
+    Exit codes: 0 clean, 1 findings, 2 usage or environment error.
+    """
+
+
+app.command("init", help="Write a commented default config: llmctl.toml, or tool.llmctl in pyproject.toml.")(init_command)
+app.command("scan", help="Parse the repository (tree-sitter) into the symbol store; report coverage.")(scan_command)
+
+# -- groups that later issues fill: listed so --help shows the whole product, but
+#    each says plainly that it is not built yet and exits 2.
+docs_app = typer.Typer(help="Generate, check and watch API documentation. (sync/check/watch: not implemented yet)",
+                       no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("sync", help="Write/refresh docs/api/*.md; the model writes missing prose. (not implemented yet: issue #3)")
+def _docs_sync() -> None:
+    not_yet("docs sync", 3)
+
+
+@docs_app.command("check", help="Flag docs that no longer match the code. (not implemented yet: issue #5)")
+def _docs_check() -> None:
+    not_yet("docs check", 5)
+
+
+@docs_app.command("watch", help="Keep docs and the search index fresh while files change. (not implemented yet: issue #6)")
+def _docs_watch() -> None:
+    not_yet("docs watch", 6)
+
+
+@app.command("search", help="Semantic + lexical search over code and docs. (not implemented yet: issue #6)")
+def _search() -> None:
+    not_yet("search", 6)
+
+
+@app.command("serve", help="Serve the quantized model (OpenAI-compatible, loopback). (not implemented yet: issue #3)")
+def _serve() -> None:
+    not_yet("serve", 3)
+
+
+train_app = typer.Typer(help="Datasets and training on Accelerate: data|validate|pretrain|sft|dpo. (not implemented yet: issue #4)",
+                        no_args_is_help=True)
+app.add_typer(train_app, name="train")
+for _name in ("data", "validate", "pretrain", "sft", "dpo"):
+    def _make(name: str):
+        def _cmd() -> None:
+            not_yet(f"train {name}", 4)
+        return _cmd
+    train_app.command(_name, help=f"train {_name} (not implemented yet: issue #4)")(_make(_name))
+
+
+@app.command("eval", help="Perplexity and doc-quality metrics with a pass/fail gate. (not implemented yet: issue #4)")
+def _eval() -> None:
+    not_yet("eval", 4)
+
+
+export_app = typer.Typer(help="Export a model or LoRA adapter. (gguf: not implemented yet, issue #4)", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gguf", help="Model or LoRA adapter -> GGUF (+ quantize) for serving. (not implemented yet: issue #4)")
+def _export_gguf() -> None:
+    not_yet("export gguf", 4)
+
+
+hooks_app = typer.Typer(help="Git pre-commit hook. (install/uninstall: not implemented yet, issue #5)", no_args_is_help=True)
+app.add_typer(hooks_app, name="hooks")
+
+
+@hooks_app.command("install", help="Install the git pre-commit hook (chains an existing one). (not implemented yet: issue #5)")
+def _hooks_install() -> None:
+    not_yet("hooks install", 5)
+
+
+@hooks_app.command("uninstall", help="Remove the hook and restore the previous one. (not implemented yet: issue #5)")
+def _hooks_uninstall() -> None:
+    not_yet("hooks uninstall", 5)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning LlmctlError into exit code 2."""
+    from llmctl.cli.output import report_error
+
+    try:
+        app()
+    except LlmctlError as err:
+        try:
+            report_error(err)
+        except typer.Exit as exit_:
+            raise SystemExit(exit_.exit_code) from None

@@ -1,0 +1,104 @@
+"""Configuration: ``[tool.llmctl]`` in pyproject.toml or a ``llmctl.toml``.
+
+Validated with pydantic; any mistake becomes a one-line :class:`LlmctlError`
+naming the file, the key and what was expected. ``llmctl.toml`` wins over
+pyproject.toml when both exist (it is the more specific file).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from llmctl.core.errors import LlmctlError
+
+Language = Literal["python", "javascript", "typescript", "go", "rust", "java"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Config(_Section):
+    """Everything llmctl reads from configuration, with its defaults."""
+
+    include: list[str] = Field(default_factory=list, description="gitignore-style patterns; when set, only matching files are scanned")
+    exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns of files to leave out, on top of .gitignore")
+    languages: list[Language] = Field(
+        default_factory=lambda: ["python", "javascript", "typescript", "go", "rust", "java"],
+        description="languages to parse",
+    )
+    max_file_bytes: int = Field(default=1_000_000, ge=1, description="files larger than this are skipped as oversize")
+    store_dir: str = Field(default=".llmctl", min_length=1, description="where the symbol store lives, relative to the project root")
+    jobs: int = Field(default=0, ge=0, description="parser processes; 0 means one per CPU core")
+
+    # Where this configuration came from, for error messages; not a key.
+    _source: str = "defaults"
+
+
+CONFIG_FILES = ("llmctl.toml", "pyproject.toml")
+
+
+def _format_error(source: str, err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        allowed = ", ".join(Config.model_fields)
+        return f"{source}: unknown key '{loc}' (expected one of: {allowed})"
+    value = first.get("input")
+    return f"{source}: bad value for '{loc}': {first['msg'].lower()} (got {value!r})"
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    """Validate a ``[tool.llmctl]`` table; raise LlmctlError naming ``source`` on mistakes."""
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as err:
+        raise LlmctlError(_format_error(source, err), "fix the key or remove it; `llmctl init --print` shows every key") from None
+    cfg._source = source
+    return cfg
+
+
+def read_config_table(path: Path) -> dict[str, Any] | None:
+    """The llmctl table of ``path`` (None when a pyproject.toml has none)."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise LlmctlError(f"{path}: not valid TOML: {err}", "fix the syntax at that line") from None
+    except OSError as err:
+        raise LlmctlError(f"{path}: cannot read: {err.strerror}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("llmctl")
+        if table is not None and not isinstance(table, dict):
+            raise LlmctlError(f"{path}: [tool.llmctl] must be a table")
+        return table
+    return data.get("tool", {}).get("llmctl", data) if "tool" in data else data
+
+
+def load_config(root: Path) -> Config:
+    """Load the configuration of the project at ``root`` (defaults when there is none)."""
+    for name in CONFIG_FILES:
+        path = root / name
+        if path.is_file():
+            table = read_config_table(path)
+            if table is not None:
+                label = f"{path}" + (" [tool.llmctl]" if name == "pyproject.toml" else "")
+                return parse_config(table, label)
+    return Config()
+
+
+def has_config(directory: Path) -> bool:
+    """True when ``directory`` holds an llmctl.toml or a pyproject.toml with [tool.llmctl]."""
+    if (directory / "llmctl.toml").is_file():
+        return True
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "[tool.llmctl" in pyproject.read_text("utf-8", "replace")
+        except OSError:
+            return False
+    return False

@@ -1,0 +1,127 @@
+"""Which files a scan reads.
+
+Inside a git work tree: ``git ls-files`` (tracked plus untracked-not-ignored),
+so the user's .gitignore decides. Outside one: a directory walk that honours
+every .gitignore on the way, never enters VCS/tool/virtualenv directories and
+follows directory symlinks only to targets inside the root, once each (so a
+symlink loop ends). Config ``include``/``exclude`` patterns apply on top.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pathspec
+
+from llmctl.analyzers import language_for
+
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".llmctl", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+
+
+def git_toplevel(path: Path) -> Path | None:
+    """The work-tree root of the git repository containing ``path``, if any."""
+    try:
+        out = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+            capture_output=True, check=False,
+        )
+    except OSError:
+        return None
+    if out.returncode != 0:
+        return None
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
+
+
+def _walk(root: Path) -> Iterator[str]:
+    """Relative paths under root, honouring nested .gitignore files."""
+    root_real = os.path.realpath(root)
+    visited: set[str] = {root_real}
+    # Each stack entry: (absolute dir, relative dir, list of (base rel dir, spec)).
+    stack: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [(str(root), "", [])]
+    while stack:
+        abs_dir, rel_dir, specs = stack.pop()
+        ignore = os.path.join(abs_dir, ".gitignore")
+        if os.path.isfile(ignore):
+            try:
+                with open(ignore, encoding="utf-8", errors="replace") as fh:
+                    specs = specs + [(rel_dir, pathspec.GitIgnoreSpec.from_lines(fh))]
+            except OSError:
+                pass
+        try:
+            entries = list(os.scandir(abs_dir))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}{entry.name}"
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                continue
+            if _ignored(rel, is_dir, specs):
+                continue
+            if is_dir:
+                if entry.name in ALWAYS_SKIPPED_DIRS or _is_virtualenv(entry.path):
+                    continue
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if real in visited or not (real + os.sep).startswith(root_real + os.sep):
+                        continue
+                    visited.add(real)
+                stack.append((entry.path, rel + "/", specs))
+            else:
+                yield rel
+
+
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    for base, spec in specs:
+        sub = rel[len(base):]
+        if spec.match_file(sub + "/" if is_dir else sub):
+            return True
+    return False
+
+
+def list_source_files(root: Path, languages: set[str], include: list[str], exclude: list[str],
+                      scope: Path | None = None) -> list[tuple[str, str]]:
+    """``(relative path, language)`` of the files to scan, sorted by path.
+
+    ``scope`` narrows the listing to a subdirectory (or one file) of ``root``.
+    """
+    paths = _git_files(root) if (root / ".git").exists() or git_toplevel(root) else None
+    if paths is None:
+        paths = list(_walk(root))
+    inc = pathspec.GitIgnoreSpec.from_lines(include) if include else None
+    exc = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    prefix = ""
+    if scope is not None:
+        rel = scope.resolve().relative_to(root.resolve()).as_posix()
+        prefix = "" if rel == "." else rel
+    out: list[tuple[str, str]] = []
+    for p in paths:
+        if prefix and not (p == prefix or p.startswith(prefix + "/")):
+            continue
+        lang = language_for(p)
+        if lang is None or lang not in languages:
+            continue
+        if inc is not None and not inc.match_file(p):
+            continue
+        if exc is not None and exc.match_file(p):
+            continue
+        out.append((p, lang))
+    out.sort()
+    return out
