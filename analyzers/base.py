@@ -112,14 +112,16 @@ def module_id(path: str, language: str) -> str:
             parts = parts[:-1]
         if len(parts) > 1 and parts[0] in ("src", "lib"):
             parts = parts[1:]
-    elif language == "rust":
-        # Crate layout: src/lib.rs and src/main.rs are the crate root, foo/mod.rs is foo.
-        if parts and parts[-1] in ("lib", "main") and len(parts) <= 2:
-            parts = parts[:-1] + ["crate"]
-        elif parts and parts[-1] == "mod":
-            parts = parts[:-1]
-        if len(parts) > 1 and parts[0] == "src":
-            parts = parts[1:]
+    elif language == "rust" and "src" in parts:
+        # Crate layout: <crate>/src/lib.rs (or main.rs) is the crate root, named after its
+        # folder ("crate" at the top), src/a/mod.rs is module a, src/a/b.rs is a.b.
+        i = parts.index("src")
+        inner = parts[i + 1:]
+        if inner in (["lib"], ["main"]):
+            inner = []
+        elif inner and inner[-1] == "mod":
+            inner = inner[:-1]
+        parts = [parts[i - 1] if i else "crate"] + inner
     elif language in ("javascript", "typescript") and len(parts) > 1 and parts[-1] == "index":
         parts = parts[:-1]
     return ".".join(p.replace(".", "_").replace("-", "_") for p in parts) or "__root__"

@@ -150,7 +150,7 @@ def _params(node: Node | None, src: bytes) -> list[Param]:
         if t == "keyword_separator":
             kind = KEYWORD_ONLY
             continue
-        if t == "comment":
+        if t in ("comment", "line_continuation"):
             continue
         name_node = p.child_by_field_name("name") if t in ("default_parameter", "typed_default_parameter") else None
         type_node = p.child_by_field_name("type")
@@ -163,7 +163,10 @@ def _params(node: Node | None, src: bytes) -> list[Param]:
             this_kind, kind = VAR_POSITIONAL, KEYWORD_ONLY
         elif target.type == "dictionary_splat_pattern":
             this_kind = VAR_KEYWORD
-        name = text_of(target, src).lstrip("*")
+        if target.type in ("list_splat_pattern", "dictionary_splat_pattern") and target.named_child_count:
+            name = text_of(target.named_children[0], src)  # `* args` is legal too
+        else:
+            name = text_of(target, src)
         params.append(Param(
             name=name, kind=this_kind,
             default=one_line(text_of(value_node, src)) if value_node is not None else None,

@@ -51,7 +51,8 @@ def _is_virtualenv(path: str) -> bool:
 def _walk(root: Path) -> Iterator[str]:
     """Relative paths under root, honouring nested .gitignore files."""
     root_real = os.path.realpath(root)
-    visited: set[str] = {root_real}
+    root_st = os.stat(root)
+    visited: set[tuple[int, int]] = {(root_st.st_dev, root_st.st_ino)}
     # Each stack entry: (absolute dir, relative dir, list of (base rel dir, spec)).
     stack: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [(str(root), "", [])]
     while stack:
@@ -78,11 +79,18 @@ def _walk(root: Path) -> Iterator[str]:
             if is_dir:
                 if entry.name in ALWAYS_SKIPPED_DIRS or _is_virtualenv(entry.path):
                     continue
+                try:
+                    st = entry.stat(follow_symlinks=True)
+                except OSError:
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in visited:
+                    continue  # seen already: a symlink loop, or two links to one place
                 if entry.is_symlink():
                     real = os.path.realpath(entry.path)
-                    if real in visited or not (real + os.sep).startswith(root_real + os.sep):
+                    if not (real + os.sep).startswith(root_real + os.sep):
                         continue
-                    visited.add(real)
+                visited.add(key)
                 stack.append((entry.path, rel + "/", specs))
             else:
                 yield rel

@@ -240,7 +240,9 @@ def _scan_into(store: Store, project: Project, listed: list[tuple[str, str]], sc
         try:
             st = os.stat(abs_path)
         except OSError:
-            continue  # deleted since listing, or a dangling symlink
+            if os.path.islink(abs_path):
+                report.skipped["unreadable"] += 1  # a dangling symlink
+            continue  # else: deleted since it was listed
         if not os.path.isfile(abs_path):
             continue
         present.add(rel)
