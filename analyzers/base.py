@@ -139,6 +139,22 @@ def module_symbol(path: str, language: str, src: bytes, root: Node, doc_raw: str
     return finish_symbol(sym, "", indent_sensitive)
 
 
+def declared(node: Node, src: bytes, *, language: str, path: str, prefix: str, name: str, kind: str,
+             body: Node | None, public: bool, **fields: object) -> Symbol:
+    """A Symbol for a declaration node: id, span, and its head (text up to the body) as signature.
+
+    ``public`` sets both visibility and exported, as in languages where one
+    keyword (``pub``, ``public``) decides both.
+    """
+    head_end = body.start_byte if body is not None else node.end_byte
+    return Symbol(
+        id=f"{prefix}.{name}" if prefix else name, name=name, kind=kind, language=language, path=path,
+        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix or None,
+        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")).rstrip(";"),
+        visibility="public" if public else "private", exported=public, **fields,
+    )
+
+
 def one_line(text: str) -> str:
     """Collapse whitespace runs, for signatures and annotations shown on one line."""
     return " ".join(text.split())

@@ -113,7 +113,7 @@ def _parse_google(doc: str) -> ParsedDoc:
     summary, description = _summary_and_description("\n".join(intro))
     out = ParsedDoc(summary=summary, description=description, style="google")
     for kind, body in sections:
-        for head, text in _google_entries(_dedent_block(body)):
+        for head, text in _entries(_dedent_block(body), split_colon=True):
             if kind == "params":
                 name, typ = _split_name_type(head)
                 out.params.append(DocItem(name=name.lstrip("*"), type=typ, description=text))
@@ -129,14 +129,19 @@ def _parse_google(doc: str) -> ParsedDoc:
     return out
 
 
-def _google_entries(body: list[str]) -> list[tuple[str, str]]:
-    """Split a Google section body into (head, description) entries."""
+def _entries(body: list[str], split_colon: bool) -> list[tuple[str, str]]:
+    """Split a section body into (head, description) entries.
+
+    An unindented line starts an entry; indented lines continue it. Google
+    style puts the description after the head's colon (``split_colon``); NumPy
+    style keeps ``name : type`` whole as the head.
+    """
     entries: list[tuple[str, list[str]]] = []
     for line in body:
         if not line.strip():
             continue
         if not line[:1].isspace():
-            head, sep, rest = line.partition(":")
+            head, sep, rest = line.partition(":") if split_colon else (line, "", "")
             if sep and head.strip():
                 entries.append((head.strip(), [rest.strip()]))
             else:
@@ -167,7 +172,7 @@ def _parse_numpy(doc: str) -> ParsedDoc:
     for kind, body in sections:
         if kind is None:
             continue
-        for head, text in _numpy_entries(_dedent_block(body)):
+        for head, text in _entries(_dedent_block(body), split_colon=False):
             name, _, typ = head.partition(":")
             name, typ = name.strip(), typ.strip() or None
             if kind == "params":
@@ -179,19 +184,6 @@ def _parse_numpy(doc: str) -> ParsedDoc:
             else:
                 out.raises.append(DocItem(name=name, type=name, description=text))
     return out
-
-
-def _numpy_entries(body: list[str]) -> list[tuple[str, str]]:
-    """Split a NumPy section body: unindented ``name : type`` lines, indented text."""
-    entries: list[tuple[str, list[str]]] = []
-    for line in body:
-        if not line.strip():
-            continue
-        if not line[:1].isspace():
-            entries.append((line.strip(), []))
-        elif entries:
-            entries[-1][1].append(line.strip())
-    return [(h, " ".join(ts).strip()) for h, ts in entries]
 
 
 def _parse_sphinx(doc: str) -> ParsedDoc:

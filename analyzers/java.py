@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import tree_sitter_java
 from tree_sitter import Language, Parser
 
-from llmctl.analyzers.base import FileResult, finish_symbol, module_symbol, one_line, text_of
+from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_symbol, one_line, text_of
 from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
 from llmctl.core.symbols import (
-    CLASS, ENUM, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param, ParsedDoc, Symbol,
+    CLASS, ENUM, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param, ParsedDoc,
 )
 
 if TYPE_CHECKING:
@@ -88,25 +88,20 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, public_scope: bool, i
 
 def _type(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, in_interface: bool,
           result: FileResult) -> None:
-    name = text_of(node.child_by_field_name("name"), src)
     body = node.child_by_field_name("body")
     words, annotations = _modifiers(node, src)
     public = public_scope and _public(words, in_interface)
     kind = _TYPES[node.type]
-    head_end = body.start_byte if body is not None else node.end_byte
     doc_raw, doc = _doc(node, src)
-    sid = f"{prefix}.{name}" if prefix else name
-    sym = Symbol(
-        id=sid, name=name, kind=kind, language="java", path=path,
-        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix or None,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")),
+    sym = declared(
+        node, src, language="java", path=path, prefix=prefix, name=text_of(node.child_by_field_name("name"), src),
+        kind=kind, body=body, public=public,
         params=_params(node.child_by_field_name("parameters"), src) if node.type == "record_declaration" else [],
-        decorators=annotations, visibility="public" if public else "private", exported=public,
-        doc_raw=doc_raw, doc=doc,
+        decorators=annotations, doc_raw=doc_raw, doc=doc,
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))
     if body is not None:
-        _walk(body, src, path, sid, public, kind == INTERFACE, result)
+        _walk(body, src, path, sym.id, public, kind == INTERFACE, result)
 
 
 def _params(node: Node | None, src: bytes) -> list[Param]:
@@ -131,20 +126,15 @@ def _params(node: Node | None, src: bytes) -> list[Param]:
 
 def _method(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, in_interface: bool,
             result: FileResult) -> None:
-    name = text_of(node.child_by_field_name("name"), src)
     body = node.child_by_field_name("body")
     type_node = node.child_by_field_name("type")
     words, annotations = _modifiers(node, src)
-    public = public_scope and _public(words, in_interface)
-    head_end = body.start_byte if body is not None else node.end_byte
     doc_raw, doc = _doc(node, src)
-    sym = Symbol(
-        id=f"{prefix}.{name}", name=name, kind=METHOD, language="java", path=path,
-        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")).rstrip(";"),
+    sym = declared(
+        node, src, language="java", path=path, prefix=prefix, name=text_of(node.child_by_field_name("name"), src),
+        kind=METHOD, body=body, public=public_scope and _public(words, in_interface),
         params=_params(node.child_by_field_name("parameters"), src),
         returns=one_line(text_of(type_node, src)) if type_node is not None else None,
-        decorators=annotations, visibility="public" if public else "private", exported=public,
-        doc_raw=doc_raw, doc=doc,
+        decorators=annotations, doc_raw=doc_raw, doc=doc,
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))

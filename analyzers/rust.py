@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import tree_sitter_rust
 from tree_sitter import Language, Parser
 
-from llmctl.analyzers.base import FileResult, finish_symbol, module_id, module_symbol, one_line, text_of
+from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_id, module_symbol, one_line, text_of
 from llmctl.analyzers.docstrings import clean_block_comment, parse_rustdoc
 from llmctl.core.symbols import (
     ENUM, FUNCTION, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TRAIT, Param, ParsedDoc, Symbol,
@@ -124,30 +124,22 @@ def _function(node: Node, src: bytes, path: str, prefix: str, kind: str, public:
     name = text_of(node.child_by_field_name("name"), src)
     body = node.child_by_field_name("body")
     ret = node.child_by_field_name("return_type")
-    head_end = body.start_byte if body is not None else node.end_byte
     doc_raw, attrs = _doc_and_attrs(node, src)
-    sym = Symbol(
-        id=f"{prefix}.{name}", name=name, kind=kind, language="rust", path=path,
-        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")).rstrip(";"),
+    sym = declared(
+        node, src, language="rust", path=path, prefix=prefix, name=name, kind=kind, body=body, public=public,
         params=_params(node.child_by_field_name("parameters"), src),
         returns=one_line(text_of(ret, src)) if ret is not None else None, decorators=attrs,
-        visibility="public" if public else "private", exported=public,
         doc_raw=doc_raw, doc=parse_rustdoc(doc_raw) if doc_raw else ParsedDoc(),
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))
 
 
 def _item(node: Node, src: bytes, path: str, prefix: str, kind: str, public: bool, result: FileResult) -> Symbol:
-    name = text_of(node.child_by_field_name("name"), src)
     body = node.child_by_field_name("body")
-    head_end = body.start_byte if body is not None else node.end_byte
     doc_raw, attrs = _doc_and_attrs(node, src)
-    sym = Symbol(
-        id=f"{prefix}.{name}", name=name, kind=kind, language="rust", path=path,
-        line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")).rstrip(";"),
-        decorators=attrs, visibility="public" if public else "private", exported=public,
+    sym = declared(
+        node, src, language="rust", path=path, prefix=prefix, name=text_of(node.child_by_field_name("name"), src),
+        kind=kind, body=body, public=public, decorators=attrs,
         doc_raw=doc_raw, doc=parse_rustdoc(doc_raw) if doc_raw else ParsedDoc(),
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))
