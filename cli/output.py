@@ -52,5 +52,7 @@ def progress_bar(label: str, unit: str):
             speed = task.finished_speed or task.speed
             return Text(f"{speed:,.0f} {unit}/s" if speed else f"— {unit}/s")
 
+    # No refresh thread (auto_refresh=False): scan forks parser processes, and forking
+    # while another thread holds a lock can deadlock the child. Callers refresh.
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), _Rate(), TimeRemainingColumn(),
-                    console=console(stderr=True), transient=True)
+                    console=console(stderr=True), transient=True, auto_refresh=False)

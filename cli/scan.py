@@ -50,8 +50,8 @@ def _scan_with_progress(project, scope, jobs):
     with progress_bar("parsing", "files") as bar:
         task = bar.add_task("parse", total=None)
         return scan(project, scope, jobs=jobs,
-                    on_total=lambda n: bar.update(task, total=n),
-                    progress=lambda n: bar.advance(task, n))
+                    on_total=lambda n: bar.update(task, total=n, refresh=True),
+                    progress=lambda n: (bar.advance(task, n), bar.refresh()))
 
 
 def _print_json(project, report) -> None:
@@ -91,6 +91,9 @@ def _print_table(report) -> None:
         table.add_section()
         table.add_row("total", *_cells(totals), style="bold")
     out.print(table)
+    if not report.files and not report.skipped:
+        out.print("[yellow]no supported source files found[/] (languages, include/exclude in config, and "
+                  ".gitignore decide which files are scanned)")
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items())) or "none"
     out.print(f"skipped: {skipped}")
     out.print(f"{report.files} files in {report.seconds:.2f}s: {report.parsed} parsed, "

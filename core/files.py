@@ -105,12 +105,13 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]])
 
 
 def list_source_files(root: Path, languages: set[str], include: list[str], exclude: list[str],
-                      scope: Path | None = None) -> list[tuple[str, str]]:
+                      scope: Path | None = None, use_git: bool = True) -> list[tuple[str, str]]:
     """``(relative path, language)`` of the files to scan, sorted by path.
 
-    ``scope`` narrows the listing to a subdirectory (or one file) of ``root``.
+    ``scope`` narrows the listing to a subdirectory (or one file) of ``root``;
+    ``use_git=False`` walks the directory even inside a git work tree.
     """
-    paths = _git_files(root) if (root / ".git").exists() or git_toplevel(root) else None
+    paths = _git_files(root) if use_git and ((root / ".git").exists() or git_toplevel(root)) else None
     if paths is None:
         paths = list(_walk(root))
     inc = pathspec.GitIgnoreSpec.from_lines(include) if include else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ class Project:
     root: Path
     config: Config
     store_override: Path | None = None
+    # False when the root is inside a git work tree that ignores it: list files by walking.
+    use_git: bool = True
 
     @property
     def store_dir(self) -> Path:
@@ -39,11 +42,28 @@ def find_root(start: Path) -> Path:
     return here
 
 
+def _git_ignored(root: Path, path: Path) -> bool:
+    if not (root / ".git").exists():
+        return False
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", str(path)],
+                              capture_output=True, check=False)
+    except OSError:
+        return False
+    return proc.returncode == 0
+
+
 def open_project(path: str | os.PathLike[str] | None = None, store: str | None = None) -> Project:
     """Find the project containing ``path`` (default: the current directory) and load its config."""
     start = Path(path or ".")
     if not start.exists():
         raise LlmctlError(f"{start}: no such file or directory", "pass an existing path")
     root = find_root(start)
+    resolved = start.resolve()
+    if path is not None and resolved.is_dir() and resolved != root and _git_ignored(root, resolved):
+        # An explicit path that the enclosing repository ignores (a virtualenv's
+        # site-packages, a vendored checkout) is scanned as a project of its own.
+        return Project(root=resolved, config=load_config(resolved), use_git=False,
+                       store_override=Path(store).expanduser().resolve() if store else None)
     return Project(root=root, config=load_config(root),
                    store_override=Path(store).expanduser().resolve() if store else None)

@@ -204,7 +204,7 @@ def scan(project: Project, scope: Path | None = None, *, jobs: int | None = None
     t0 = time.perf_counter()
     cfg = project.config
     report = ScanReport(root=project.root)
-    listed = list_source_files(project.root, set(cfg.languages), cfg.include, cfg.exclude, scope)
+    listed = list_source_files(project.root, set(cfg.languages), cfg.include, cfg.exclude, scope, project.use_git)
     store = Store(project.store_dir)
     try:
         with store.lock():

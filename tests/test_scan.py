@@ -222,3 +222,11 @@ def test_scan_of_a_subdirectory_keeps_the_rest_of_the_store(example_copy: Path):
 
 def test_project_root_is_found_from_a_subdirectory(example_copy: Path):
     assert open_project(example_copy / "web" / "src").root == example_copy.resolve()
+
+
+def test_an_explicit_path_that_git_ignores_is_scanned_as_its_own_project(git_repo: Path):
+    write(git_repo, ".gitignore", "vendor/\n")
+    write(git_repo, "vendor/lib/mod.py", "def v(): ...\n")
+    proc = run_cli("scan", "--json", "vendor/lib", cwd=git_repo, check=True)
+    data = json.loads(proc.stdout)
+    assert data["files"] == 1 and data["root"] == str((git_repo / "vendor" / "lib").resolve())
