@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import typer
 
+from llmctl.cli.docs import docs_app
 from llmctl.cli.init import init_command
 from llmctl.cli.output import not_yet
 from llmctl.cli.scan import scan_command
+from llmctl.cli.serve import serve_app
 from llmctl.core.errors import LlmctlError
 
 app = typer.Typer(
@@ -49,24 +51,7 @@ app.command("scan", help="Parse the repository (tree-sitter) into the symbol sto
 
 # -- groups that later issues fill: listed so --help shows the whole product, but
 #    each says plainly that it is not built yet and exits 2.
-docs_app = typer.Typer(help="Generate, check and watch API documentation. (sync/check/watch: not implemented yet)",
-                       no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
-
-
-@docs_app.command("sync", help="Write/refresh docs/api/*.md; the model writes missing prose. (not implemented yet: issue #3)")
-def _docs_sync() -> None:
-    not_yet("docs sync", 3)
-
-
-@docs_app.command("check", help="Flag docs that no longer match the code. (not implemented yet: issue #5)")
-def _docs_check() -> None:
-    not_yet("docs check", 5)
-
-
-@docs_app.command("watch", help="Keep docs and the search index fresh while files change. (not implemented yet: issue #6)")
-def _docs_watch() -> None:
-    not_yet("docs watch", 6)
 
 
 @app.command("search", help="Semantic + lexical search over code and docs. (not implemented yet: issue #6)")
@@ -74,9 +59,7 @@ def _search() -> None:
     not_yet("search", 6)
 
 
-@app.command("serve", help="Serve the quantized model (OpenAI-compatible, loopback). (not implemented yet: issue #3)")
-def _serve() -> None:
-    not_yet("serve", 3)
+app.add_typer(serve_app, name="serve")
 
 
 train_app = typer.Typer(help="Datasets and training on Accelerate: data|validate|pretrain|sft|dpo. (not implemented yet: issue #4)",

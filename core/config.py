@@ -22,6 +22,38 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+DEFAULT_PORT = 8077
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}/v1"
+
+
+class ModelConfig(_Section):
+    """``[tool.llmctl.model]``: the model server docs sync talks to, and what `llmctl serve` runs."""
+
+    url: str = Field(default=DEFAULT_URL, pattern=r"^https?://", description="OpenAI-compatible base URL (…/v1)")
+    name: str = Field(default="", description="model identity for the generation cache; default: the GGUF file name and size")
+    path: str = Field(default="", description="GGUF file for `llmctl serve`; default: the bundled Gemma 3 270M Q4_K_M")
+    lora: str = Field(default="", description="GGUF LoRA adapter for `llmctl serve`")
+    host: str = Field(default="127.0.0.1", description="address `llmctl serve` binds")
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, description="port `llmctl serve` listens on")
+    api_key_env: str = Field(default="LLMCTL_API_KEY", description="environment variable holding the API key, if any")
+    timeout: float = Field(default=60.0, gt=0, description="seconds to wait for one model answer")
+    retries: int = Field(default=3, ge=0, le=10, description="retries with backoff on a failed request")
+    max_in_flight: int = Field(default=2, ge=1, le=64, description="model requests sent at once")
+    context: int = Field(default=2048, ge=256, description="context window `llmctl serve` allocates")
+    threads: int = Field(default=0, ge=0, description="CPU threads for `llmctl serve`; 0 = all cores")
+
+
+class DocsConfig(_Section):
+    """``[tool.llmctl.docs]``: where and how `llmctl docs sync` writes the API reference."""
+
+    out_dir: str = Field(default="docs/api", min_length=1, description="where pages are written, relative to the root")
+    templates_dir: str = Field(default="", description="folder whose *.j2 files override the bundled templates")
+    examples: int = Field(default=3, ge=0, le=8, description="few-shot examples per prompt, from the repository's own docs")
+    max_tokens: int = Field(default=48, ge=8, le=512, description="longest generated answer, in tokens")
+    generate: Literal["summaries", "all", "none"] = Field(
+        default="all", description="what the model writes: summaries only, summaries and parameter descriptions, or nothing")
+
+
 class Config(_Section):
     """Everything llmctl reads from configuration, with its defaults."""
 
@@ -34,6 +66,8 @@ class Config(_Section):
     max_file_bytes: int = Field(default=1_000_000, ge=1, description="files larger than this are skipped as oversize")
     store_dir: str = Field(default=".llmctl", min_length=1, description="where the symbol store lives, relative to the project root")
     jobs: int = Field(default=0, ge=0, description="parser processes; 0 means one per CPU core")
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    docs: DocsConfig = Field(default_factory=DocsConfig)
 
     # Where this configuration came from, for error messages; not a key.
     _source: str = "defaults"
@@ -46,7 +80,13 @@ def _format_error(source: str, err: ValidationError) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
-        allowed = ", ".join(Config.model_fields)
+        section: type[BaseModel] = Config
+        for part in first["loc"][:-1]:
+            field = section.model_fields.get(str(part))
+            if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+                break
+            section = field.annotation
+        allowed = ", ".join(section.model_fields)
         return f"{source}: unknown key '{loc}' (expected one of: {allowed})"
     value = first.get("input")
     return f"{source}: bad value for '{loc}': {first['msg'].lower()} (got {value!r})"

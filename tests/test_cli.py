@@ -109,4 +109,4 @@ def test_every_config_key_is_in_the_init_template():
 
     body = read_template("config.toml")
     for key in Config.model_fields:
-        assert f"\n{key} = " in body, key
+        assert f"\n{key} = " in body or f"\n[{key}]\n" in body, key
