@@ -31,6 +31,12 @@ install: $(STAMP)
 
 demo: install
 	cd examples/inventory && ../../$(BIN)/llmctl scan
+	@echo
+	@echo "== llmctl docs sync: facts from the code, missing prose from the bundled Gemma 3 270M (served on loopback for this run)"
+	cd examples/inventory && ../../$(BIN)/llmctl docs sync
+	@echo
+	@echo "== examples/inventory/docs/api/inventory.reports.md (a generated page; '(generated)' marks model prose)"
+	@cat examples/inventory/docs/api/inventory.reports.md
 
 test: install
 	$(BIN)/python -m pytest
@@ -39,4 +45,4 @@ bench: install
 	$(BIN)/python bench/scan.py
 
 clean:
-	rm -rf $(VENV) .llmctl examples/inventory/.llmctl
+	rm -rf $(VENV) .llmctl examples/inventory/.llmctl examples/inventory/docs

@@ -61,10 +61,12 @@ class ModelClient:
             return json.loads(resp.read().decode("utf-8"))
 
     def alive(self, timeout: float = 2.0) -> bool:
-        """True when the server answers ``GET /models``."""
+        """True when an HTTP server answers ``GET /models`` at all."""
         try:
             self._request("/models", None, timeout)
             return True
+        except urllib.error.HTTPError:
+            return True  # it answered (401 without the right key, 404 on servers without /models)
         except (OSError, ValueError, urllib.error.URLError):
             return False
 

@@ -1,0 +1,73 @@
+"""Pure parts of docs sync: markers and merging, answer cleaning and validation, examples."""
+
+from __future__ import annotations
+
+from llmctl.analyzers import analyze
+from llmctl.core.markers import merge, parse_page, wrap
+from llmctl.core.prose import clean_answer, name_words, needs, validate
+
+
+def blocks(*ids: str) -> list[tuple[str, str]]:
+    return [(i, wrap(i, {"sig": i[-1]}, f"### {i}")) for i in ids]
+
+
+def test_merge_keeps_user_text_byte_for_byte_and_places_new_sections():
+    first = merge(None, blocks("m.a", "m.b"), "# Title\n")
+    edited = first.replace("# Title\n", "# Title\n\nIntro *mine*.\n") + "Footer, mine.\n"
+    edited = edited.replace(blocks("m.b")[0][1], blocks("m.b")[0][1] + "\n\nNote on b.\n")
+    assert merge(parse_page(edited), blocks("m.a", "m.b")) == edited  # stable
+    grown = merge(parse_page(edited), blocks("m.a", "m.c", "m.b"))
+    for mine in ("Intro *mine*.", "Note on b.", "Footer, mine."):
+        assert mine in grown
+    assert grown.index("m.a") < grown.index("m.c") < grown.index("m.b") < grown.index("Note on b.")
+    shrunk = merge(parse_page(edited), blocks("m.a"))
+    assert "m.b" not in shrunk and "Note on b." in shrunk and "Footer, mine." in shrunk
+
+
+def test_parse_page_reads_marker_attributes_and_ignores_unterminated_blocks():
+    text = wrap("x.y", {"sig": "1", "doc": "2"}, "body") + "\n<!-- llmctl:begin id=\"z\" -->\nno end\n"
+    page = parse_page(text)
+    assert [(b.id, b.attrs) for b in page.blocks] == [("x.y", {"sig": "1", "doc": "2"})]
+    assert "no end" in page.parts[-1]
+
+
+def test_clean_answer_takes_one_sentence_and_tidies():
+    assert clean_answer(" compute the total. It also logs.\nCode:", "summary") == "Compute the total."
+    assert clean_answer("Summary: Return the value", "summary") == "Return the value."
+    assert clean_answer("", "summary") == ""
+
+
+def test_validate_rejects_garbage_code_and_unknown_names():
+    sym = analyze(b"def ship(order, carrier=None):\n    pass\n", "m.py", "python").symbols[1]
+    assert validate("Ship an order with a carrier.", sym, "summary") is None
+    assert validate("Ship the `order` now.", sym, "summary") is None
+    assert validate("", sym, "summary") == "empty"
+    assert validate("Ship.", sym, "summary") == "too short"
+    assert validate("return order.ship()", sym, "summary") == "looks like code"
+    assert validate("```python ship()```", sym, "summary") == "looks like code"
+    assert "signature does not have" in validate("Ship using `tracking_id`.", sym, "summary")
+    assert "signature does not have" in validate("Uses retry_count to ship.", sym, "summary")
+    assert validate("word " * 50, sym, "summary") == "too long"
+
+
+def test_needs_asks_only_for_what_the_doc_lacks():
+    src = b'''
+class C:
+    def documented(self, a, b):
+        """Do it.
+
+        Args:
+            a: The a.
+        """
+    def bare(self, x): ...
+'''
+    syms = {s.id: s for s in analyze(src, "m.py", "python").symbols}
+    assert [r.field for r in needs(syms["m.C.documented"], "all")] == ["param:b"]
+    assert [r.field for r in needs(syms["m.C.bare"], "all")] == ["summary", "param:x"]
+    assert [r.field for r in needs(syms["m.C.bare"], "summaries")] == ["summary"]
+    assert needs(syms["m.C.bare"], "none") == []
+
+
+def test_name_words_split_snake_and_camel():
+    assert name_words("parse_http_header") == ["parse", "http", "header"]
+    assert name_words("parseHTTPHeader") == ["parse", "http", "header"]
