@@ -155,6 +155,55 @@ def declared(node: Node, src: bytes, *, language: str, path: str, prefix: str, n
     )
 
 
+@dataclass
+class BodyFacts:
+    """What a function body does, collected for every function of a file in one query."""
+
+    returns_value: bool = False
+    yields: bool = False
+    raised: list[str] = field(default_factory=list)
+
+
+def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, BodyFacts]:
+    """Facts per function node (by start byte), each fact credited to its innermost function.
+
+    ``query`` captures ``@fn`` (function-like nodes), ``@ret`` (returns), ``@y``
+    (yields) and ``@raise`` (raise/throw); ``raise_name(node, src)`` names what a
+    raise raises. One C-level query per file instead of a Python walk per body.
+    """
+    from bisect import bisect_right
+
+    from tree_sitter import QueryCursor
+
+    caps = QueryCursor(query).captures(root)
+    fns = sorted((n.start_byte, n.end_byte) for n in caps.get("fn", []))
+    starts = [a for a, _ in fns]
+    facts: dict[int, BodyFacts] = {a: BodyFacts() for a, _ in fns}
+
+    def owner(pos: int) -> BodyFacts | None:
+        i = bisect_right(starts, pos) - 1
+        while i >= 0:
+            a, b = fns[i]
+            if a <= pos < b:
+                return facts[a]
+            i -= 1
+        return None
+
+    for node in caps.get("ret", []):
+        f = owner(node.start_byte)
+        if f is not None and node.named_child_count and node.named_children[0].type != "comment":
+            f.returns_value = True
+    for node in caps.get("y", []):
+        f = owner(node.start_byte)
+        if f is not None:
+            f.yields = True
+    for node in caps.get("raise", []):
+        f = owner(node.start_byte)
+        if f is not None:
+            f.raised.append(raise_name(node, src))
+    return facts
+
+
 def one_line(text: str) -> str:
     """Collapse whitespace runs, for signatures and annotations shown on one line."""
     return " ".join(text.split())

@@ -117,6 +117,7 @@ def _function(node: Node, outer: Node, src: bytes, path: str, prefix: str, recv_
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=parent,
         signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")), params=params,
         returns=one_line(text_of(result_node, src)) if result_node is not None else None,
+        returns_value=result_node is not None, stub=body is None,
         visibility="public" if exported else "private", exported=exported,
         doc_raw=doc_raw, doc=parse_go_doc(doc_raw) if doc_raw else ParsedDoc(),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import tree_sitter_java
-from tree_sitter import Language, Parser
+from tree_sitter import Language, Parser, Query, QueryCursor
 
 from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_symbol, one_line, text_of
 from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
@@ -23,6 +23,26 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _PARSER = Parser(Language(tree_sitter_java.language()))
+class _Throws:
+    """Throw statements under a node (a lambda's or local class's count too: rare, harmless)."""
+
+    def __init__(self) -> None:
+        self.query = Query(_PARSER.language, "(throw_statement) @t")
+
+    def captures(self, node: Node) -> dict:
+        return QueryCursor(self.query).captures(node)
+
+
+_THROWS = _Throws()
+
+
+def _thrown(node: Node, src: bytes) -> str:
+    value = node.named_children[0] if node.named_child_count else None
+    if value is not None and value.type == "object_creation_expression":
+        value = value.child_by_field_name("type") or value
+    return one_line(text_of(value, src)).rsplit(".", 1)[-1] if value is not None else "*"
+
+
 _TYPES = {
     "class_declaration": CLASS, "interface_declaration": INTERFACE, "enum_declaration": ENUM,
     "record_declaration": CLASS, "annotation_type_declaration": INTERFACE,
@@ -130,11 +150,16 @@ def _method(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, 
     type_node = node.child_by_field_name("type")
     words, annotations = _modifiers(node, src)
     doc_raw, doc = _doc(node, src)
+    declared_throws = [one_line(text_of(c, src)).rsplit(".", 1)[-1]
+                       for t in node.children if t.type == "throws" for c in t.named_children]
+    thrown = [_thrown(n, src) for n in _THROWS.captures(body).get("t", [])] if body is not None else []
     sym = declared(
         node, src, language="java", path=path, prefix=prefix, name=text_of(node.child_by_field_name("name"), src),
         kind=METHOD, body=body, public=public_scope and _public(words, in_interface),
         params=_params(node.child_by_field_name("parameters"), src),
         returns=one_line(text_of(type_node, src)) if type_node is not None else None,
         decorators=annotations, doc_raw=doc_raw, doc=doc,
+        returns_value=type_node is not None and text_of(type_node, src) != "void",
+        raised=declared_throws + thrown, stub=body is None,
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import tree_sitter_javascript
 import tree_sitter_typescript
-from tree_sitter import Language, Parser
+from tree_sitter import Language, Parser, Query
 
-from llmctl.analyzers.base import FileResult, finish_symbol, module_id, module_symbol, one_line, text_of
+from llmctl.analyzers.base import (
+    BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
+)
 from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
 from llmctl.core.symbols import (
     CLASS, ENUM, FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
@@ -29,6 +31,11 @@ _PARSERS = {
     "typescript": Parser(Language(tree_sitter_typescript.language_typescript())),
     "tsx": Parser(Language(tree_sitter_typescript.language_tsx())),
 }
+_FACT_QUERY = (
+    "[(function_declaration) (generator_function_declaration) (function_expression) (arrow_function)"
+    " (method_definition)] @fn (return_statement) @ret (yield_expression) @y (throw_statement) @raise"
+)
+_QUERIES = {g: Query(p.language, _FACT_QUERY) for g, p in _PARSERS.items()}
 _FUNC_DECL = frozenset({"function_declaration", "generator_function_declaration", "function_signature"})
 _CLASS_DECL = frozenset({"class_declaration", "abstract_class_declaration", "class"})
 _FUNC_VALUE = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
@@ -49,6 +56,14 @@ def analyze_typescript(src: bytes, path: str) -> FileResult:
 class _Ctx:
     def __init__(self, src: bytes, path: str, language: str, has_exports: bool, result: FileResult):
         self.src, self.path, self.language, self.has_exports, self.result = src, path, language, has_exports, result
+        self.functions: list[tuple[Symbol, Node]] = []
+
+
+def _throw_name(node: Node, src: bytes) -> str:
+    value = node.named_children[0] if node.named_child_count else None
+    if value is not None and value.type == "new_expression":
+        value = value.child_by_field_name("constructor") or value
+    return text_of(value, src).rsplit(".", 1)[-1] if value is not None else "*"
 
 
 def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
@@ -66,6 +81,14 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     has_exports = any(c.type == "export_statement" for c in root.named_children)
     ctx = _Ctx(src, path, language, has_exports, result)
     _walk(root, ctx, module_id(path, language), exported=not has_exports)
+    facts = collect_body_facts(_QUERIES[grammar], root, src, _throw_name)
+    for sym, fn in ctx.functions:
+        f = facts.get(fn.start_byte, BodyFacts())
+        body = fn.child_by_field_name("body")
+        expression_body = fn.type == "arrow_function" and body is not None and body.type != "statement_block"
+        sym.returns_value = f.returns_value or expression_body
+        sym.yields, sym.raised = f.yields, f.raised
+        sym.stub = body is None  # a signature (interface member, overload, declare)
     return result
 
 
@@ -181,6 +204,7 @@ def _function(fn: Node, decl: Node, name: str, outer: Node, ctx: _Ctx, prefix: s
         doc_raw=doc_raw, doc=parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc(),
     )
     ctx.result.symbols.append(finish_symbol(sym, text_of(body, src), False))
+    ctx.functions.append((sym, fn))
     return sym
 
 

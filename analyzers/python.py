@@ -12,9 +12,11 @@ import inspect
 from typing import TYPE_CHECKING
 
 import tree_sitter_python
-from tree_sitter import Language, Parser
+from tree_sitter import Language, Parser, Query
 
-from llmctl.analyzers.base import FileResult, finish_symbol, module_id, module_symbol, one_line, text_of
+from llmctl.analyzers.base import (
+    BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
+)
 from llmctl.analyzers.docstrings import parse_python_docstring
 from llmctl.core.symbols import (
     CLASS, FUNCTION, KEYWORD_ONLY, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 LANGUAGE = Language(tree_sitter_python.language())
 _PARSER = Parser(LANGUAGE)
+_FACTS = Query(LANGUAGE, "(function_definition) @fn (lambda) @fn (return_statement) @ret (yield) @y (raise_statement) @raise")
 _COMPOUND = frozenset({"if_statement", "try_statement", "with_statement"})
 _CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "except_group_clause"})
 
@@ -39,8 +42,36 @@ def analyze(src: bytes, path: str) -> FileResult:
     mid = module_id(path, "python")
     result.symbols.append(module_symbol(path, "python", src, root, doc_raw, _parse(doc_raw), True))
     # A private module (``_compat.py``) keeps everything in it private.
-    _walk(root, src, path, mid, False, _visibility(mid.rsplit(".", 1)[-1], False) != "public", result)
+    functions: list[tuple[Symbol, int]] = []
+    _walk(root, src, path, mid, False, _visibility(mid.rsplit(".", 1)[-1], False) != "public", result, functions)
+    facts = collect_body_facts(_FACTS, root, src, _raise_name)
+    for sym, start in functions:
+        f = facts.get(start, BodyFacts())
+        sym.returns_value, sym.yields, sym.raised = f.returns_value, f.yields, f.raised
     return result
+
+
+def _raise_name(node: Node, src: bytes) -> str:
+    if not node.named_child_count:
+        return "*"
+    exc = node.named_children[0]
+    if exc.type == "call":
+        exc = exc.child_by_field_name("function") or exc
+    return text_of(exc, src).rsplit(".", 1)[-1]
+
+
+def _is_stub(body: Node | None, doc_node: Node | None) -> bool:
+    if body is None:
+        return True
+    for stmt in body.named_children:
+        if stmt is doc_node or stmt.type in ("comment", "pass_statement"):
+            continue
+        if stmt.type == "expression_statement" and stmt.named_child_count == 1 and stmt.named_children[0].type == "ellipsis":
+            continue
+        if stmt.type == "raise_statement" and b"NotImplementedError" in stmt.text:
+            continue
+        return False
+    return True
 
 
 def _parse(doc: str | None) -> ParsedDoc:
@@ -48,8 +79,11 @@ def _parse(doc: str | None) -> ParsedDoc:
 
 
 def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, private: bool,
-          result: FileResult) -> list[tuple[int, int, Symbol]]:
-    """Collect definitions in ``block``; return ``(start, end, symbol)`` of the direct ones."""
+          result: FileResult, functions: list[tuple[Symbol, int]]) -> list[tuple[int, int, Symbol]]:
+    """Collect definitions in ``block``; return ``(start, end, symbol)`` of the direct ones.
+
+    ``functions`` receives every function symbol with its node's start byte (for body facts).
+    """
     spans: list[tuple[int, int, Symbol]] = []
     for child in block.named_children:
         kind = child.type
@@ -64,18 +98,20 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, priva
         if kind == "function_definition":
             sym = _function(child, src, path, prefix, in_class, private, decorators)
             result.symbols.append(sym)
+            functions.append((sym, child.start_byte))
             spans.append((outer.start_byte, outer.end_byte, sym))
         elif kind == "class_definition":
             sym, body, doc_node = _class(child, src, path, prefix, private, decorators)
             result.symbols.append(sym)
-            members = _walk(body, src, path, sym.id, True, sym.visibility != "public", result) if body is not None else []
+            members = (_walk(body, src, path, sym.id, True, sym.visibility != "public", result, functions)
+                       if body is not None else [])
             # Hash the class body with each member replaced by its own hashes, so that
             # method bodies are not tokenised twice (once for the method, once here).
             finish_symbol(sym, _body_text(body, doc_node, src, members), True)
             spans.append((outer.start_byte, outer.end_byte, sym))
         elif kind in _COMPOUND:
             for sub in _compound_blocks(child):
-                spans.extend(_walk(sub, src, path, prefix, in_class, private, result))
+                spans.extend(_walk(sub, src, path, prefix, in_class, private, result, functions))
     return spans
 
 
@@ -191,6 +227,7 @@ def _function(node: Node, src: bytes, path: str, prefix: str, in_class: bool, pr
         signature=signature, params=_params(params_node, src),
         returns=one_line(text_of(ret, src)) if ret is not None else None, decorators=decorators,
         visibility=_visibility(name, private), doc_raw=doc_raw, doc=_parse(doc_raw),
+        stub=_is_stub(body, doc_node),
     )
     return finish_symbol(sym, _body_text(body, doc_node, src), True)
 

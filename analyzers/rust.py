@@ -129,6 +129,7 @@ def _function(node: Node, src: bytes, path: str, prefix: str, kind: str, public:
         node, src, language="rust", path=path, prefix=prefix, name=name, kind=kind, body=body, public=public,
         params=_params(node.child_by_field_name("parameters"), src),
         returns=one_line(text_of(ret, src)) if ret is not None else None, decorators=attrs,
+        returns_value=ret is not None and text_of(ret, src).strip() != "()", stub=body is None,
         doc_raw=doc_raw, doc=parse_rustdoc(doc_raw) if doc_raw else ParsedDoc(),
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))

@@ -24,7 +24,7 @@ from llmctl.core.errors import LlmctlError
 from llmctl.core.symbols import Symbol
 
 APPLICATION_ID = 0x4C4C4D43  # "LLMC"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "store.db"
 
 _SCHEMA = """
@@ -33,10 +33,11 @@ CREATE TABLE IF NOT EXISTS files(
     language TEXT, status TEXT, encoding TEXT, parse_ms REAL
 );
 CREATE TABLE IF NOT EXISTS symbols(
-    path TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT, language TEXT,
+    path TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, name TEXT, kind TEXT, language TEXT,
     public INTEGER, documented INTEGER, data TEXT NOT NULL, PRIMARY KEY(path, seq)
 );
 CREATE INDEX IF NOT EXISTS symbols_by_id ON symbols(id);
+CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
 """
 
 
@@ -55,13 +56,13 @@ class FileRow:
     parse_ms: float
 
 
-# (id, kind, language, public, documented, JSON of Symbol.to_dict())
-SymbolRow = tuple[str, str, str, int, int, str]
+# (id, name, kind, language, public, documented, JSON of Symbol.to_dict())
+SymbolRow = tuple[str, str, str, str, int, int, str]
 
 
 def symbol_row(sym: Symbol) -> SymbolRow:
     """The store row of a symbol (built in scan workers, so the JSON work is parallel)."""
-    return (sym.id, sym.kind, sym.language, int(sym.is_public), int(sym.documented),
+    return (sym.id, sym.name, sym.kind, sym.language, int(sym.is_public), int(sym.documented),
             json.dumps(sym.to_dict(), separators=(",", ":")))
 
 
@@ -198,7 +199,7 @@ class Store:
                      row.encoding, row.parse_ms))
                 if syms is not None:
                     cur.execute("DELETE FROM symbols WHERE path=?", (row.path,))
-                    cur.executemany("INSERT INTO symbols VALUES (?,?,?,?,?,?,?,?)",
+                    cur.executemany("INSERT INTO symbols VALUES (?,?,?,?,?,?,?,?,?)",
                                     [(row.path, i, *r) for i, r in enumerate(syms)])
             cur.executemany("UPDATE files SET size=?, mtime_ns=?, checked_ns=? WHERE path=?",
                             [(size, mtime, checked, path) for path, size, mtime, checked in touches])

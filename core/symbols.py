@@ -122,6 +122,11 @@ class Symbol:
     sig_hash: str = ""
     doc_hash: str = ""
     body_hash: str = ""
+    # Facts about the body, for drift rules; None where the analyzer cannot tell.
+    returns_value: bool | None = None
+    yields: bool = False
+    raised: list[str] | None = None  # exception types raised directly; "*" is a bare re-raise
+    stub: bool = False  # body is only pass / ... / raise NotImplementedError (abstract, protocol)
 
     @property
     def is_public(self) -> bool:
@@ -144,6 +149,7 @@ class Symbol:
             "returns": self.returns, "decorators": self.decorators, "visibility": self.visibility,
             "exported": self.exported, "doc_raw": self.doc_raw, "doc": self.doc.to_dict(),
             "sig_hash": self.sig_hash, "doc_hash": self.doc_hash, "body_hash": self.body_hash,
+            "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
         }
 
     @classmethod
