@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from llmctl.analyzers.base import FileResult
 
+# Bump when any analyzer's output changes: stores written by another version are rebuilt.
+ANALYZER_VERSION = 2
+
 EXTENSIONS: dict[str, str] = {
     ".py": "python", ".pyi": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",

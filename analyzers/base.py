@@ -169,7 +169,8 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
 
     ``query`` captures ``@fn`` (function-like nodes), ``@ret`` (returns), ``@y``
     (yields) and ``@raise`` (raise/throw); ``raise_name(node, src)`` names what a
-    raise raises. One C-level query per file instead of a Python walk per body.
+    raise raises. Returns and yields belong to the innermost function, raises to
+    every enclosing one. One C-level query per file instead of a Python walk per body.
     """
     from bisect import bisect_right
 
@@ -198,9 +199,14 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
         if f is not None:
             f.yields = True
     for node in caps.get("raise", []):
-        f = owner(node.start_byte)
-        if f is not None:
-            f.raised.append(raise_name(node, src))
+        # Credited to every enclosing function: a raise in a callback or closure
+        # (`items.reduce(() => { throw … })`) is one the outer function documents.
+        pos = node.start_byte
+        name = raise_name(node, src)
+        for i in range(bisect_right(starts, pos) - 1, -1, -1):
+            a, b = fns[i]
+            if a <= pos < b:
+                facts[a].raised.append(name)
     return facts
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 from llmctl.cli.output import console, not_yet, print_json
 
-docs_app = typer.Typer(help="Generate, check and watch API documentation (check: issue #5, watch: issue #6).",
+docs_app = typer.Typer(help="Generate and check API documentation (watch: issue #6).",
                        no_args_is_help=True)
 
 
@@ -59,9 +62,81 @@ def sync_command(
         raise typer.Exit(1)
 
 
-@docs_app.command("check", help="Flag docs that no longer match the code. (not implemented yet: issue #5)")
-def _docs_check() -> None:
-    not_yet("docs check", 5)
+@docs_app.command("check")
+def check_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository)."),
+    staged: bool = typer.Option(False, "--staged", help="Check the staged content (git index) and the Markdown that mentions it."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="REV", help="Check files changed since a git revision."),
+    fmt: str = typer.Option("rich", "--format", "-f", help="rich | json | sarif | github"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="info | warning | error (default: check.fail_on, warning)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Ignore findings recorded in this baseline file."),
+    generate_baseline: Optional[Path] = typer.Option(None, "--generate-baseline", help="Write the current findings to FILE as the baseline and exit 0."),
+    accept: bool = typer.Option(False, "--accept", help="Confirm every anchored link's current code in the lock file."),
+    fix: bool = typer.Option(False, "--fix", help="Regenerate stale generated sections (docs sync), then report what is left."),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="CODE", help="Explain a rule and exit."),
+    hook: bool = typer.Option(False, "--hook", hidden=True, help="Run as the pre-commit hook (honours hooks.mode)."),
+) -> None:
+    """Flag documentation that no longer matches the code. No model, no network, no file touched.
+
+    Rules (see --explain CODE): DOC1xx-3xx doc comment vs signature, GEN00x
+    generated docs vs code, MD00x hand-written Markdown vs code, ANC00x anchored
+    links. Exit 0 clean, 1 findings at or above --fail-on, 2 usage error.
+    """
+    from llmctl.cli.output import fail
+
+    if explain:
+        from llmctl.core.drift import RULES
+
+        rule = RULES.get(explain.upper())
+        if rule is None:
+            fail(f"--explain: no rule {explain!r}", "codes: " + ", ".join(RULES))
+        typer.echo(f"{rule.code} ({rule.severity}): {rule.title}\n\n{rule.explain}")
+        return
+    if fmt not in ("rich", "json", "sarif", "github"):
+        fail(f"--format {fmt!r} is not one of rich, json, sarif, github", "pick one of those")
+    if fail_on is not None and fail_on not in ("info", "warning", "error"):
+        fail(f"--fail-on {fail_on!r} is not one of info, warning, error", "pick one of those")
+    from llmctl.core.check import accept as accept_links, fails, run_check, write_baseline
+    from llmctl.core.project import open_project
+
+    project = open_project(None)
+    if accept:
+        n = accept_links(project)
+        console(stderr=True).print(f"confirmed {n} anchored links in {project.config.check.lock_file}")
+        return
+    hook = hook or os.environ.get("PRE_COMMIT") == "1" and staged
+    if fix:
+        _fix(project)
+    result = run_check(project, paths=[str(p) for p in paths] if paths else None, staged=staged, since=since,
+                       baseline=baseline)
+    if generate_baseline is not None:
+        write_baseline(generate_baseline, result.findings)
+        console(stderr=True).print(f"wrote {len(result.findings)} findings to {generate_baseline}")
+        return
+    from llmctl.cli import check_output
+
+    check_output.emit(fmt, result, project.root)
+    threshold = fail_on or project.config.check.fail_on
+    if fails(result.findings, threshold):
+        if hook and project.config.hooks.mode == "warn":
+            console(stderr=True).print("[yellow]llmctl: hooks.mode = warn — committing anyway[/]")
+            return
+        if hook:
+            console(stderr=True).print("llmctl: commit stopped by doc drift (fix it, or `git commit --no-verify`)")
+        raise typer.Exit(1)
+
+
+def _fix(project) -> None:
+    from llmctl.core.docsync import sync
+    from llmctl.core.model_client import ModelUnavailable
+
+    err = console(stderr=True)
+    try:
+        result = sync(project, log=lambda m: err.print(m))
+    except ModelUnavailable as exc:
+        err.print(f"[yellow]no model ({exc.message}); regenerating facts only[/]")
+        result = sync(project, use_model=False)
+    err.print(f"--fix: regenerated {result.sections_rendered} sections; pages written: {', '.join(result.changed) or 'none'}")
 
 
 @docs_app.command("watch", help="Keep docs and the search index fresh while files change. (not implemented yet: issue #6)")

@@ -40,7 +40,8 @@ def init_command(
         if not target.is_file():
             fail(f"{target}: no pyproject.toml here", "drop --pyproject to write llmctl.toml")
         old = target.read_text("utf-8")
-        body = body.replace("\n[model]\n", "\n[tool.llmctl.model]\n").replace("\n[docs]\n", "\n[tool.llmctl.docs]\n")
+        for section in ("model", "docs", "check", "hooks"):
+            body = body.replace(f"\n[{section}]\n", f"\n[tool.llmctl.{section}]\n")
         text = old + ("" if old.endswith("\n") else "\n") + "\n[tool.llmctl]\n" + body
     else:
         target = root / "llmctl.toml"

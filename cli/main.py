@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from llmctl.cli.docs import docs_app
+from llmctl.cli.hooks import hooks_app
 from llmctl.cli.init import init_command
 from llmctl.cli.output import not_yet
 from llmctl.cli.scan import scan_command
@@ -87,18 +88,7 @@ def _export_gguf() -> None:
     not_yet("export gguf", 4)
 
 
-hooks_app = typer.Typer(help="Git pre-commit hook. (install/uninstall: not implemented yet, issue #5)", no_args_is_help=True)
 app.add_typer(hooks_app, name="hooks")
-
-
-@hooks_app.command("install", help="Install the git pre-commit hook (chains an existing one). (not implemented yet: issue #5)")
-def _hooks_install() -> None:
-    not_yet("hooks install", 5)
-
-
-@hooks_app.command("uninstall", help="Remove the hook and restore the previous one. (not implemented yet: issue #5)")
-def _hooks_uninstall() -> None:
-    not_yet("hooks uninstall", 5)
 
 
 def main() -> None:

@@ -54,6 +54,27 @@ class DocsConfig(_Section):
         default="all", description="what the model writes: summaries only, summaries and parameter descriptions, or nothing")
 
 
+Severity = Literal["info", "warning", "error"]
+
+
+class CheckConfig(_Section):
+    """``[tool.llmctl.check]``: which drift rules run where, and what fails the check."""
+
+    select: list[str] = Field(default_factory=list, description="rule codes or prefixes to run (empty: all)")
+    ignore: list[str] = Field(default_factory=list, description="rule codes or prefixes to skip")
+    per_path_ignores: dict[str, list[str]] = Field(default_factory=dict, description="gitignore-style glob -> codes to skip there")
+    severity: dict[str, Severity] = Field(default_factory=dict, description="rule code -> severity override")
+    markdown: list[str] = Field(default_factory=lambda: ["*.md", "docs/**/*.md"], description="hand-written Markdown to check")
+    fail_on: Severity = Field(default="warning", description="lowest severity that makes the check exit 1")
+    lock_file: str = Field(default="llmctl.lock", min_length=1, description="confirmations of anchored links (commit it)")
+
+
+class HooksConfig(_Section):
+    """``[tool.llmctl.hooks]``: what the pre-commit hook does with findings."""
+
+    mode: Literal["block", "warn"] = Field(default="block", description="block the commit on findings, or only warn")
+
+
 class Config(_Section):
     """Everything llmctl reads from configuration, with its defaults."""
 
@@ -68,6 +89,8 @@ class Config(_Section):
     jobs: int = Field(default=0, ge=0, description="parser processes; 0 means one per CPU core")
     model: ModelConfig = Field(default_factory=ModelConfig)
     docs: DocsConfig = Field(default_factory=DocsConfig)
+    check: CheckConfig = Field(default_factory=CheckConfig)
+    hooks: HooksConfig = Field(default_factory=HooksConfig)
 
     # Where this configuration came from, for error messages; not a key.
     _source: str = "defaults"

@@ -20,11 +20,14 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from llmctl.analyzers import ANALYZER_VERSION
 from llmctl.core.errors import LlmctlError
 from llmctl.core.symbols import Symbol
 
 APPLICATION_ID = 0x4C4C4D43  # "LLMC"
 SCHEMA_VERSION = 2
+# What user_version holds: the table layout and the analyzers that filled them.
+STORE_VERSION = SCHEMA_VERSION * 1000 + ANALYZER_VERSION
 DB_NAME = "store.db"
 
 _SCHEMA = """
@@ -97,6 +100,11 @@ class Store:
         except sqlite3.DatabaseError as err:
             conn, problem = None, f"not an SQLite database ({err})"
         if problem is None:
+            return conn
+        if problem == _OUTDATED:
+            # Written by another llmctl version: a cache, so start it again in place.
+            conn.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS symbols;")
+            _init(conn)
             return conn
         if conn is not None:
             conn.close()
@@ -226,6 +234,9 @@ class _Locked:
         self._lock.release()
 
 
+_OUTDATED = "written by another llmctl version"
+
+
 def _check(conn: sqlite3.Connection) -> str | None:
     """None when ``conn`` is a usable llmctl store (or an empty new file), else why not."""
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -236,8 +247,8 @@ def _check(conn: sqlite3.Connection) -> str | None:
         return None
     if app_id != APPLICATION_ID:
         return "not an llmctl store (foreign SQLite file)"
-    if version != SCHEMA_VERSION:
-        return f"store schema {version}, this llmctl uses {SCHEMA_VERSION}"
+    if version != STORE_VERSION:
+        return _OUTDATED
     if not {"files", "symbols"} <= tables:
         return "store tables missing"
     return None
@@ -246,7 +257,7 @@ def _check(conn: sqlite3.Connection) -> str | None:
 def _init(conn: sqlite3.Connection) -> None:
     conn.executescript(_SCHEMA)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    conn.execute(f"PRAGMA user_version={STORE_VERSION}")
 
 
 def _ensure_gitignore(directory: Path) -> None:

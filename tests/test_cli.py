@@ -29,7 +29,7 @@ def test_version(tmp_path: Path):
     assert out.startswith("llmctl 0.")
 
 
-@pytest.mark.parametrize("args", [["docs", "check"], ["search"], ["train", "sft"], ["hooks", "install"]])
+@pytest.mark.parametrize("args", [["docs", "watch"], ["search"], ["train", "sft"], ["eval"]])
 def test_unbuilt_commands_say_so_and_exit_2(tmp_path: Path, args):
     proc = run_cli(*args, cwd=tmp_path)
     assert proc.returncode == 2

@@ -1,0 +1,129 @@
+"""Markdown reference extraction for drift checks (pure text in, references out).
+
+Three kinds of reference to code in hand-written Markdown:
+
+* inline code that names a symbol: ```pkg.mod.func```, ```Class.method```, ```func()```;
+* anchored links ``[text](path/to/file.py#Symbol.name)`` (any supported language);
+* calls in fenced Python examples, with their positional count and keywords.
+
+Fenced blocks are not scanned for inline references; HTML comments are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from llmctl.analyzers import language_for
+
+_FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([\w+-]*)")
+_INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(\(\))?$")
+_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)#\s>]+)>?#([A-Za-z_][\w.$]*)\s*\)")
+_SUPPRESS = re.compile(r"llmctl:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
+
+
+@dataclass
+class InlineRef:
+    """```name``` in running text that may name a symbol."""
+
+    text: str
+    line: int
+    call: bool  # written as ``name()``
+
+
+@dataclass
+class AnchorRef:
+    """A link to a symbol in a source file."""
+
+    target_path: str  # as written, relative to the Markdown file
+    symbol: str
+    line: int
+
+
+@dataclass
+class CallRef:
+    """A call in a fenced Python example."""
+
+    name: str
+    method: bool  # called as ``obj.name(...)``
+    positional: int
+    keywords: list[str]
+    line: int
+    star_args: bool = False
+
+
+@dataclass
+class MarkdownRefs:
+    """Everything one Markdown file refers to, plus its suppression comments by line."""
+
+    inline: list[InlineRef] = field(default_factory=list)
+    anchors: list[AnchorRef] = field(default_factory=list)
+    calls: list[CallRef] = field(default_factory=list)
+    suppress: dict[int, set[str] | None] = field(default_factory=dict)  # line -> codes (None: all)
+
+
+def extract(text: str) -> MarkdownRefs:
+    """Find the references to code in a Markdown document."""
+    refs = MarkdownRefs()
+    lines = text.splitlines()
+    fence: str | None = None
+    fence_lang = ""
+    block: list[str] = []
+    block_start = 0
+    in_comment = False
+    for i, line in enumerate(lines, 1):
+        for m in _SUPPRESS.finditer(line):
+            refs.suppress[i] = None if not m.group(1) else {c.strip() for c in m.group(1).split(",")}
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence) and not m.group(3):
+                if fence_lang in ("python", "py", "pycon", "python3"):
+                    refs.calls += _calls("\n".join(block), block_start)
+                fence = None
+            else:
+                block.append(line)
+            continue
+        if m:
+            fence, fence_lang, block, block_start = m.group(2), m.group(3).lower(), [], i
+            continue
+        if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
+            in_comment = True
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+            continue
+        visible = re.sub(r"<!--.*?-->", "", line)
+        for m in _LINK.finditer(visible):
+            if language_for(m.group(1)) is not None:
+                refs.anchors.append(AnchorRef(m.group(1), m.group(2), i))
+        for m in _INLINE.finditer(visible):
+            code = m.group(1).strip()
+            if _DOTTED.match(code):
+                refs.inline.append(InlineRef(code.removesuffix("()"), i, code.endswith("()")))
+    return refs
+
+
+def _calls(code: str, fence_line: int) -> list[CallRef]:
+    """Calls in an example; doctest prompts are stripped; unparsable examples yield nothing."""
+    if ">>>" in code:
+        code = "\n".join(ln.strip()[4:] for ln in code.splitlines() if ln.strip().startswith((">>> ", "... ")))
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name):
+            name, method = node.func.id, False
+        elif isinstance(node.func, ast.Attribute):
+            name, method = node.func.attr, True
+        else:
+            continue
+        star = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+        out.append(CallRef(name, method, len(node.args), [k.arg for k in node.keywords if k.arg], fence_line + node.lineno,
+                           star))
+    return out

@@ -1,0 +1,66 @@
+"""Git access for checks and hooks: what is staged, what changed since a revision, blob contents.
+
+Plain ``git`` subprocesses (fast to start; GitPython's import would cost the
+hook more than the work). Nothing here writes to the index or the work tree.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from llmctl.core.errors import LlmctlError
+
+
+def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, input=input, check=False)
+    except OSError as err:
+        raise LlmctlError(f"cannot run git: {err.strerror}", "install git") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LlmctlError(f"git {' '.join(args[:2])} failed in {root}: {msg[-1] if msg else proc.returncode}",
+                          "run it inside a git repository")
+    return proc.stdout
+
+
+def prefix_in_repo(root: Path) -> str:
+    """The project root's path inside its git work tree ('' at the top), with a trailing slash."""
+    return _git(root, "rev-parse", "--show-prefix").decode().strip()
+
+
+def staged_changes(root: Path) -> tuple[list[str], list[str]]:
+    """(changed-or-added paths, deleted paths) staged for commit, relative to ``root``."""
+    out = _git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+    parts = out.decode("utf-8", "surrogateescape").split("\0")
+    changed, deleted = [], []
+    for status, path in zip(parts[0::2], parts[1::2]):
+        (deleted if status.startswith("D") else changed).append(path)
+    return changed, deleted
+
+
+def changed_since(root: Path, rev: str) -> list[str]:
+    """Paths that differ between ``rev`` and the work tree, relative to ``root``."""
+    out = _git(root, "diff", "--name-only", "-z", "--relative", rev, "--")
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def index_blobs(root: Path, paths: list[str]) -> dict[str, bytes]:
+    """The staged (index) content of ``paths``, in one ``git cat-file --batch`` call."""
+    if not paths:
+        return {}
+    prefix = prefix_in_repo(root)
+    request = "".join(f":{prefix}{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    out = _git(root, "cat-file", "--batch", input=request)
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for p in paths:
+        nl = out.index(b"\n", pos)
+        header = out[pos:nl].split()
+        pos = nl + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        blobs[p] = out[pos:pos + size]
+        pos += size + 1
+    return blobs
