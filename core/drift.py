@@ -43,7 +43,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "Fix: remove the section or return the value."),
     Rule("DOC202", "warning", "returns a value that the doc comment does not mention",
          "The doc comment documents parameters but has no Returns section, while the function returns a value. "
-         "Properties and constructors are exempt. Fix: add a Returns section."),
+         "Properties and constructors are exempt, and so are TypeScript, Go and Rust, whose signatures state "
+         "the return type. Fix: add a Returns section."),
     Rule("DOC301", "warning", "documented exception is never raised",
          "The doc comment lists an exception, but the body raises nothing at all (a body that raises, or "
          "re-raises, anything is given the benefit of the doubt, since a callee may raise it). "
@@ -147,7 +148,10 @@ def check_doc(sym: Symbol) -> Iterator[Finding]:
                                                           and not sym.yields)):
         yield _f("DOC201", sym, f"doc comment documents a return value, but `{sym.name}` returns nothing",
                  "remove the Returns section, or return the value")
+    # Where the return type is written in the signature (TypeScript, Go, Rust), a doc
+    # comment without @returns is house style, not drift.
     if (doc.returns is None and documented and returns_something and doc.style != "plain"
+            and sym.language not in ("typescript", "go", "rust")
             and "property" not in sym.decorators and not any(d.endswith(".setter") for d in sym.decorators)):
         yield _f("DOC202", sym, f"`{sym.name}` returns a value that the doc comment does not describe",
                  "add a Returns section")
