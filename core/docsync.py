@@ -103,34 +103,73 @@ class _Prose:
     generated: bool
 
 
+@dataclass
+class _Job:
+    """All missing prose of one symbol: one prompt, extended line by line."""
+
+    symbol: Symbol
+    requests: list[Request]
+    base: str = ""
+
+
 class _Generator:
-    """Asks the model for the missing prose, with validation and one retry."""
+    """Writes a symbol's missing prose: each answer line validated, retried once, else a gap.
+
+    The prompt grows by one line per answer ("Summary: …", then "Parameter `x`: …"),
+    so each call only adds a few tokens to what the server already has in its KV cache.
+    """
 
     def __init__(self, client, cache: ProseCache, identity: str, max_tokens: int):
         self.client, self.cache, self.identity, self.max_tokens = client, cache, identity, max_tokens
 
-    def run(self, req: Request) -> str | None:
-        kind = "summary" if req.field == "summary" else "param"
+    def _line(self, prompt: str, sym: Symbol, kind: str) -> str | None:
         for temperature in (0.0, 0.7):
-            raw = self.client.complete(req.prompt, max_tokens=self.max_tokens, stop=["\n", "Code:"],
-                                       temperature=temperature)
+            raw = self.client.complete(prompt, max_tokens=self.max_tokens, stop=["\n"], temperature=temperature)
             text = clean_answer(raw, kind)
-            if validate(text, req.symbol, kind) is None:
-                self.cache.put(req.key, text, self.identity)
+            if validate(text, sym, kind) is None:
                 return text
-        self.cache.put(req.key, None, self.identity)  # a gap: marked in the page, not asked again
         return None
+
+    def run(self, job: _Job) -> dict[str, str | None]:
+        """Answers by request field; each is cached as soon as it is known."""
+        sym = job.symbol
+        wanted = {r.field: r for r in job.requests}
+        answers: dict[str, str | None] = {}
+        prompt = job.base.rstrip("\n") + "\n"
+        summary = sym.doc.summary or None
+        if "summary" in wanted:
+            summary = answers["summary"] = self._line(prompt + "Summary:", sym, "summary")
+            self.cache.put(wanted["summary"].key, summary, self.identity)
+        if summary:
+            prompt += f"Summary: {summary}\n"
+        described = {d.name: " ".join(d.description.split()) for d in sym.doc.params if d.description}
+        for p in api_params(sym):
+            field = f"param:{p.name}"
+            if field in wanted:
+                text = answers[field] = self._line(prompt + f"Parameter `{p.name}`:", sym, "param")
+                self.cache.put(wanted[field].key, text, self.identity)
+            else:
+                text = described.get(p.name)
+            if text:
+                prompt += f"Parameter `{p.name}`: {text}\n"
+        return answers
 
 
 def model_identity_for(project: Project) -> str:
-    """The cache identity of the configured model, without contacting any server."""
-    from llmctl.core.config import DEFAULT_URL
+    """The cache identity of the configured model, without contacting any server.
+
+    A loopback URL means the local GGUF (from model.path or the bundled default);
+    a remote one is known by its URL unless model.name says more.
+    """
+    import urllib.parse
+
+    from llmctl.core.model_client import is_loopback
     from llmctl.core.model_files import default_model_path, model_identity
 
     mc = project.config.model
     if mc.name:
         return mc.name
-    if mc.url.rstrip("/") == DEFAULT_URL:
+    if is_loopback(urllib.parse.urlsplit(mc.url).hostname or ""):
         path = Path(mc.path).expanduser() if mc.path else default_model_path()
         lora = Path(mc.lora).expanduser() if mc.lora else None
         try:
@@ -142,6 +181,8 @@ def model_identity_for(project: Project) -> str:
 
 def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
     """A ModelClient for the configured URL; starts the embedded server when the URL is the default."""
+    import urllib.parse
+
     from llmctl.core import server
     from llmctl.core.config import DEFAULT_URL
     from llmctl.core.model_client import ModelClient, ModelUnavailable
@@ -154,7 +195,9 @@ def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
     if mc.url.rstrip("/") != DEFAULT_URL:
         raise ModelUnavailable(f"model server at {mc.url} is not answering",
                                "start it, fix model.url in config, or pass --no-model")
-    spec = server.resolve_spec(mc.path or None, mc.lora or None, mc.host, mc.port, key, mc.context, mc.threads)
+    # Nothing answers at the default URL: serve the configured GGUF there for this run.
+    url = urllib.parse.urlsplit(DEFAULT_URL)
+    spec = server.resolve_spec(mc.path or None, mc.lora or None, url.hostname, url.port, key, mc.context, mc.threads)
     log(f"starting the embedded model server ({spec.identity}) for this run")
     stack.enter_context(server.embedded_server(spec, project.store_dir / "serve-embedded.log"))
     return client
@@ -226,10 +269,10 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
             result.model = identity
             cache = ProseCache(project.store_dir / "prose.db")
             stack.callback(cache.close)
-            templates = {"summary": tpl.source("prompt_summary.j2"), "param": tpl.source("prompt_param.j2")}
+            template_text = tpl.source("prompt_symbol.j2")
             missing: list[Request] = []
             for r in requests:
-                r.key = request_key(identity, templates["summary" if r.field == "summary" else "param"], r)
+                r.key = request_key(identity, template_text, r)
                 found, text = cache.get(r.key)
                 if found:
                     result.cache_hits += 1
@@ -237,21 +280,17 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
                 else:
                     missing.append(r)
             if missing and use_model and write:
-                _prompts(missing, all_symbols, project, tpl, cfg.examples)
+                jobs = _jobs(missing, all_symbols, project, tpl, cfg.examples)
                 client = connect(project, stack, log)
                 gen = _Generator(client, cache, identity, cfg.max_tokens)
-                remaining: dict[str, int] = defaultdict(int)
-                for r in missing:
-                    remaining[r.symbol.id] += 1
                 if on_total:
-                    on_total(len(remaining))  # progress counts symbols, as users think of them
-                missing.sort(key=lambda r: r.prompt)  # shared prompt prefixes hit the server's KV cache
+                    on_total(len(jobs))  # progress counts symbols, as users think of them
                 with ThreadPoolExecutor(max_workers=project.config.model.max_in_flight) as pool:
-                    for r, text in zip(missing, pool.map(gen.run, missing)):
-                        prose[(r.symbol.id, r.field)] = _Prose(text, True)
-                        generated_count += text is not None
-                        remaining[r.symbol.id] -= 1
-                        if progress and not remaining[r.symbol.id]:
+                    for job, answers in zip(jobs, pool.map(gen.run, jobs)):
+                        for field_name, text in answers.items():
+                            prose[(job.symbol.id, field_name)] = _Prose(text, True)
+                            generated_count += text is not None
+                        if progress:
                             progress(1)
                 result.model_calls = client.calls
             result.generated = generated_count
@@ -308,19 +347,22 @@ def _link(out_dir: Path, root: Path, path: str, line: int) -> str:
     return os.path.relpath(root / path, out_dir).replace(os.sep, "/") + f"#L{line}"
 
 
-def _prompts(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> None:
-    summary_ex, param_ex = build_examples(symbols, project.root)
-    kind_word = {"method": "method", "function": "function"}
+def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
+    """One job per symbol, in file order; one few-shot example set per module."""
+    examples = build_examples(symbols, project.root)
+    by_symbol: dict[str, _Job] = {}
     for r in missing:
-        sym = r.symbol
-        code = code_excerpt(sym, project.root)
-        if r.field == "summary":
-            r.prompt = tpl.render("prompt_summary.j2", language=sym.language.capitalize(),
-                                  kind_word=kind_word.get(sym.kind, "definition"),
-                                  examples=nearest(summary_ex, sym, k), code=code)
-        else:
-            r.prompt = tpl.render("prompt_param.j2", language=sym.language.capitalize(),
-                                  examples=nearest(param_ex, sym, k), code=code, param=r.param)
+        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [])).requests.append(r)
+    jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
+    by_module: dict[str, list[_Job]] = defaultdict(list)
+    for j in jobs:
+        by_module[j.symbol.path].append(j)
+    for group in by_module.values():
+        shots = nearest(examples, [j.symbol for j in group], k)
+        for j in group:
+            j.base = tpl.render("prompt_symbol.j2", language=j.symbol.language.capitalize(), examples=shots,
+                                code=code_excerpt(j.symbol, project.root))
+    return jobs
 
 
 def _render_symbol(sym: Symbol, depth: int, prose: dict, tpl: Templates, project: Project, out_dir: Path,

@@ -71,16 +71,16 @@ def needs(sym: Symbol, generate: str) -> list[Request]:
 
 @dataclass
 class Example:
-    """A documented symbol used to show the model the house style."""
+    """A documented callable used to show the model the house style."""
 
     symbol: Symbol
     words: frozenset[str]
     code: str
-    text: str
-    param: str | None = None
+    summary: str
+    params: list[tuple[str, str]]
 
 
-def code_excerpt(sym: Symbol, root: Path, max_lines: int = 14, max_chars: int = 700) -> str:
+def code_excerpt(sym: Symbol, root: Path, max_lines: int = 12, max_chars: int = 600) -> str:
     """The symbol's source (doc comment removed), trimmed for a prompt."""
     try:
         lines = (root / sym.path).read_text("utf-8", "replace").splitlines()[sym.line - 1:sym.end_line]
@@ -89,38 +89,47 @@ def code_excerpt(sym: Symbol, root: Path, max_lines: int = 14, max_chars: int = 
     text = "\n".join(lines) or sym.signature
     if sym.language == "python" and sym.doc_raw:
         text = re.sub(r'^(\s*)[rRuU]?("""|\'\'\')[\s\S]*?\2[ \t]*\n', "", text, count=1, flags=re.M)
-    text = "\n".join(text.splitlines()[:max_lines])
+    text = "\n".join(ln for ln in text.splitlines()[:max_lines] if ln.strip())
     return text[:max_chars]
 
 
-def build_examples(symbols: list[Symbol], root: Path) -> tuple[list[Example], list[Example]]:
-    """Summary examples and parameter examples, from well-documented public callables."""
-    summaries: list[Example] = []
-    params: list[Example] = []
+def _words(sym: Symbol) -> frozenset[str]:
+    return frozenset(name_words(sym.name) + [w for p in api_params(sym) for w in name_words(p.name)])
+
+
+def build_examples(symbols: list[Symbol], root: Path) -> list[Example]:
+    """Examples from well-documented public callables: summary plus described parameters."""
+    out: list[Example] = []
     for s in symbols:
         if s.kind not in CALLABLE_KINDS or not s.is_public or not s.doc.summary:
             continue
-        if not (12 <= len(s.doc.summary) <= 160) or "\n" in s.doc.summary:
+        if not (12 <= len(s.doc.summary) <= 160):
             continue
-        words = frozenset(name_words(s.name) + [w for p in api_params(s) for w in name_words(p.name)])
-        code = code_excerpt(s, root, max_lines=8, max_chars=400)
-        summaries.append(Example(s, words, code, s.doc.summary))
-        for d in s.doc.params:
-            if d.name and 3 <= len(d.description) <= 160:
-                params.append(Example(s, words | frozenset(name_words(d.name)), code, d.description, d.name))
-    return summaries, params
+        described = {d.name: " ".join(d.description.split()) for d in s.doc.params if d.name and d.description}
+        params = [(p.name, described[p.name]) for p in api_params(s) if 3 <= len(described.get(p.name, "")) <= 160]
+        out.append(Example(s, _words(s), code_excerpt(s, root, max_lines=4, max_chars=240), s.doc.summary, params[:3]))
+    return out
 
 
-def nearest(examples: list[Example], sym: Symbol, k: int, exclude: str | None = None) -> list[Example]:
-    """The ``k`` examples closest to ``sym`` by shared name/parameter words, same language first."""
-    if k <= 0 or not examples:
+def nearest(examples: list[Example], targets: list[Symbol], k: int) -> list[Example]:
+    """The ``k`` examples closest to a group of symbols (one module's) by shared name/parameter words.
+
+    One set per module, not per symbol: every prompt of the module then starts
+    with the same text, which the server evaluates once and keeps in its KV cache.
+    Same language first, examples with described parameters preferred.
+    """
+    if k <= 0 or not examples or not targets:
         return []
-    words = set(name_words(sym.name) + [w for p in api_params(sym) for w in name_words(p.name)])
+    words: set[str] = set()
+    for t in targets:
+        words |= _words(t)
+    language = targets[0].language
+    exclude = {t.id for t in targets}
 
     def score(ex: Example) -> tuple:
-        return (-(ex.symbol.language == sym.language), -len(words & ex.words), ex.symbol.id, ex.param or "")
+        return (-(ex.symbol.language == language), -len(words & ex.words), -bool(ex.params), ex.symbol.id)
 
-    picked = [ex for ex in sorted(examples, key=score) if ex.symbol.id != (exclude or sym.id)][:k]
+    picked = [ex for ex in sorted(examples, key=score) if ex.symbol.id not in exclude][:k]
     return list(reversed(picked))  # the closest example last, nearest the question
 
 

@@ -84,7 +84,10 @@ def command(spec: ServeSpec) -> list[str]:
     """The llama_cpp.server command line (the API key travels in the environment, not here)."""
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(spec.model), "--model_alias", spec.identity,
            "--host", spec.host, "--port", str(spec.port), "--n_ctx", str(spec.context),
-           "--n_threads", str(spec.threads), "--n_threads_batch", str(spec.threads), "--verbose", "False"]
+           "--n_threads", str(spec.threads), "--n_threads_batch", str(spec.threads), "--verbose", "False",
+           # The server's default computes logits for every prompt token; with Gemma 3's
+           # 262k vocabulary that made prompt processing 4-5x slower here.
+           "--logits_all", "False"]
     if spec.lora is not None:
         cmd += ["--lora_path", str(spec.lora)]
     return cmd
