@@ -33,23 +33,27 @@ from llmctl.core.config import Config
 from llmctl.core.project import Project
 from llmctl.core.prose import api_params
 
-_PYDOCLINT_LINE = re.compile(r"^\s+(\d+): (DOC\d+): (.*)$")
+_PYDOCLINT_LINE = re.compile(r"^\s+(\d+): (DOC\d+): (?:Function|Method) `([^`]+)`")
 
 
-def pydoclint(root: Path, style: str) -> set[tuple[str, int, str]]:
-    """(path, line, code) of pydoclint's findings on the tree."""
+def pydoclint(root: Path, style: str) -> set[tuple[str, str, str]]:
+    """(path, function name, code) of pydoclint's findings on the tree (it reports on stderr).
+
+    Keyed by function name rather than line, so a mutation that moves lines does
+    not count against pydoclint.
+    """
     exe = Path(sys.executable).parent / "pydoclint"
     proc = subprocess.run([str(exe), f"--style={style}", "--quiet", "--show-filenames-in-every-violation-message=False",
                            str(root)], capture_output=True, text=True)
-    out: set[tuple[str, int, str]] = set()
+    out: set[tuple[str, str, str]] = set()
     current = None
-    for line in proc.stdout.splitlines():
-        if line and not line.startswith(" "):
+    for line in (proc.stdout + "\n" + proc.stderr).splitlines():
+        if line.endswith(".py") and not line.startswith(" "):
             current = Path(line.strip()).resolve().relative_to(root.resolve()).as_posix()
-        else:
-            m = _PYDOCLINT_LINE.match(line)
-            if m and current:
-                out.add((current, int(m.group(1)), m.group(2)))
+            continue
+        m = _PYDOCLINT_LINE.match(line)
+        if m and current:
+            out.add((current, m.group(3), m.group(2)))
     return out
 
 
@@ -158,11 +162,9 @@ def main() -> None:
             new_ours = after_ours - base_ours
             new_theirs = after_theirs - base_theirs
             hit_ours = sum(1 for rel, s, _ in mutated if any(sym == s.id for _, sym in new_ours))
-            hit_theirs = sum(1 for rel, s, _ in mutated if any(p == rel and s.line <= ln <= s.end_line
-                                                                  for p, ln, _ in new_theirs))
+            hit_theirs = sum(1 for rel, s, _ in mutated if any(p == rel and name == s.name for p, name, _ in new_theirs))
             real_ours = sum(1 for _, sym in new_ours if any(sym == s.id for _, s, _ in mutated))
-            real_theirs = sum(1 for p, ln, _ in new_theirs if any(p == rel and s.line <= ln <= s.end_line
-                                                                   for rel, s, _ in mutated))
+            real_theirs = sum(1 for p, name, _ in new_theirs if any(p == rel and name == s.name for rel, s, _ in mutated))
             n = len(mutated)
             print(f"{lib} ({style}): {n} mutations in {len(used_files)} files; llmctl check {check_s:.2f}s")
             print(f"  llmctl:    recall {hit_ours / n:.3f}  precision {real_ours / max(1, len(new_ours)):.3f} "

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
-import pathspec
-
 from llmctl.analyzers import analyze, language_for
 from llmctl.analyzers.markdown import extract
 from llmctl.core import drift
 from llmctl.core.drift import Finding, Resolver
 from llmctl.core.errors import LlmctlError
+from llmctl.core.globs import match as glob_match
 from llmctl.core.markers import parse_page
 from llmctl.core.project import Project
 from llmctl.core.store import Store
@@ -106,7 +105,7 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
     cfg = project.config
     root = project.root
     result = CheckResult()
-    md_spec = pathspec.GitIgnoreSpec.from_lines(cfg.check.markdown)
+    md_spec = cfg.check.markdown
     out_dir = cfg.docs.out_dir.strip("/") + "/"
     overlay: dict[str, list[Symbol]] = {}
     removed_names: set[str] = set()
@@ -146,7 +145,7 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
         if scope_paths is None:
             md_files = _markdown_files(root, md_spec, out_dir)
         else:
-            md_files = [p for p in scope_paths if p.endswith(".md") and md_spec.match_file(p) and not p.startswith(out_dir)]
+            md_files = [p for p in scope_paths if p.endswith(".md") and glob_match(p, md_spec) and not p.startswith(out_dir)]
         for p in md_files:
             try:
                 md_texts[p] = (root / p).read_text("utf-8", "replace")
@@ -204,13 +203,13 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
     return result
 
 
-def _markdown_files(root: Path, spec: pathspec.PathSpec, out_dir: str) -> list[str]:
+def _markdown_files(root: Path, spec: list[str], out_dir: str) -> list[str]:
     from llmctl.core.files import _git_files, _walk
 
     files = _git_files(root) if (root / ".git").exists() else None
     if files is None:
         files = list(_walk(root))
-    return sorted(p for p in files if p.endswith(".md") and spec.match_file(p) and not p.startswith(out_dir))
+    return sorted(p for p in files if p.endswith(".md") and glob_match(p, spec) and not p.startswith(out_dir))
 
 
 def _generated(project: Project, symbols: list[Symbol], whole: bool, ctx: _Context) -> list[Finding]:
@@ -282,7 +281,7 @@ def accept(project: Project) -> int:
     root = project.root
     scan(project)
     lock: dict[str, dict] = {}
-    md_spec = pathspec.GitIgnoreSpec.from_lines(project.config.check.markdown)
+    md_spec = project.config.check.markdown
     with Store(project.store_dir) as store:
         ctx = _Context(store, {})
         for p in _markdown_files(root, md_spec, project.config.docs.out_dir.strip("/") + "/"):
@@ -311,7 +310,7 @@ def _read_lock(path: Path) -> dict:
 
 def _filter(project: Project, findings: list[Finding], result: CheckResult, overlay: dict) -> list[Finding]:
     cfg = project.config.check
-    per_path = [(pathspec.GitIgnoreSpec.from_lines([glob]), codes) for glob, codes in cfg.per_path_ignores.items()]
+    per_path = list(cfg.per_path_ignores.items())
     lines_cache: dict[str, list[str]] = {}
     kept = []
     for f in findings:
@@ -319,7 +318,7 @@ def _filter(project: Project, findings: list[Finding], result: CheckResult, over
             continue
         if _code_matches(f.rule, cfg.ignore):
             continue
-        if any(spec.match_file(f.path) and _code_matches(f.rule, codes) for spec, codes in per_path):
+        if any(glob_match(f.path, [glob]) and _code_matches(f.rule, codes) for glob, codes in per_path):
             continue
         f.severity = cfg.severity.get(f.rule, f.severity)
         if not f.path.endswith(".md") and _suppressed_in_code(project.root, f, lines_cache, overlay):

@@ -35,8 +35,9 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "The doc comment documents parameters, but not this one (self, cls and receivers are exempt). "
          "Fix: describe the parameter."),
     Rule("DOC103", "warning", "documented type contradicts the annotation",
-         "The type written in the doc comment shares nothing with the parameter's annotation (e.g. doc says "
-         "`str`, code says `int`). Fix: update the doc type, or drop it and let the annotation speak."),
+         "The doc comment and the annotation name different built-in types (doc says `str`, code says `int`). "
+         "Aliases, classes, unions and generics are not compared, since they may name the same type. "
+         "Fix: update the doc type, or drop it and let the annotation speak."),
     Rule("DOC201", "warning", "documented return value, but the function returns nothing",
          "The doc comment has a Returns/@return section, but the function is annotated to return nothing, or "
          "(without an annotation) has no `return <value>` and does not yield. Stubs are exempt. "
@@ -45,10 +46,10 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "The doc comment documents parameters but has no Returns section, while the function returns a value. "
          "Properties and constructors are exempt, and so are TypeScript, Go and Rust, whose signatures state "
          "the return type. Fix: add a Returns section."),
-    Rule("DOC301", "warning", "documented exception is never raised",
+    Rule("DOC301", "info", "documented exception is never raised",
          "The doc comment lists an exception, but the body raises nothing at all (a body that raises, or "
-         "re-raises, anything is given the benefit of the doubt, since a callee may raise it). "
-         "Fix: remove the entry, or raise it."),
+         "re-raises, anything is given the benefit of the doubt). Severity info by default: a function may "
+         "document what its callees raise. Fix: remove the entry, or raise it."),
     Rule("GEN001", "error", "generated section is stale",
          "A section written by `llmctl docs sync` carries hashes of the signature, doc and body it was made "
          "from; the code has changed since. Fix: `llmctl docs sync` (or `docs check --fix`)."),
@@ -100,13 +101,22 @@ def _f(rule: str, sym: Symbol, message: str, fix: str = "", line: int | None = N
 # -- doc comment vs signature -------------------------------------------------------------
 
 _NOTHING = frozenset({"None", "void", "NoReturn", "Never", "()", "never", "undefined"})
+_IDENT_NAME = re.compile(r"^\*{0,2}[A-Za-z_$][\w$]*$")
 _TYPE_WORDS = re.compile(r"[A-Za-z_][\w]*")
-_TYPE_NOISE = frozenset({"optional", "of", "or", "typing", "t", "default", "a", "an", "the", "and", "none", "any",
-                         "object", "obj", "type", "class"})
+# DOC103 compares only plain built-in types: an alias or class name (`JustifyMethod`,
+# `ArrayNamespace`) may well be the documented type under another name.
+_BUILTIN_TYPES = {"int": "int", "integer": "int", "str": "str", "string": "str", "float": "float", "bool": "bool",
+                  "boolean": "bool", "bytes": "bytes", "list": "list", "dict": "dict", "tuple": "tuple", "set": "set",
+                  "number": "number", "double": "float", "long": "int", "char": "str"}
 
 
-def _type_words(text: str) -> set[str]:
-    return {w.lower() for w in _TYPE_WORDS.findall(text)} - _TYPE_NOISE
+def _plain_type(text: str) -> str | None:
+    """The built-in type a simple annotation or doc type names, else None (unions, generics, aliases)."""
+    words = [w.lower() for w in _TYPE_WORDS.findall(text)]
+    words = [w for w in words if w not in ("optional", "none", "default")]
+    if len(words) != 1:
+        return None
+    return _BUILTIN_TYPES.get(words[0])
 
 
 def check_doc(sym: Symbol) -> Iterator[Finding]:
@@ -117,7 +127,9 @@ def check_doc(sym: Symbol) -> Iterator[Finding]:
     params = api_params(sym)
     names = {p.name for p in sym.params}
     variadic = {p.name for p in sym.params if p.kind in ("var_positional", "var_keyword")}
-    documented = [d for d in doc.params if d.name]
+    # Only entries that are names: a wrapped description line mis-read as an entry
+    # ("A tensor of shape …", "<Tip>") is the parser's problem, not drift.
+    documented = [d for d in doc.params if d.name and _IDENT_NAME.match(d.name)]
     for d in documented:
         if d.name not in names and d.name.lstrip("*") not in names:
             close = _closest(d.name, [p.name for p in params if p.name not in {x.name for x in documented}])
@@ -134,8 +146,8 @@ def check_doc(sym: Symbol) -> Iterator[Finding]:
     for d in documented:
         p = by_name.get(d.name)
         if p is not None and p.annotation and d.type:
-            a, b = _type_words(p.annotation), _type_words(d.type)
-            if a and b and not (a & b):
+            a, b = _plain_type(p.annotation), _plain_type(d.type)
+            if a and b and a != b and {a, b} not in ({"int", "float"}, {"int", "number"}, {"float", "number"}):
                 yield _f("DOC103", sym, f"`{d.name}` is documented as `{d.type}` but annotated `{p.annotation}`",
                          "make the documented type agree with the annotation")
     is_constructor = sym.name in ("__init__", "constructor", "new") or (

@@ -7,4 +7,6 @@ chained="$(dirname "$0")/pre-commit.llmctl-chained"
 if [ -x "$chained" ]; then
     "$chained" "$@" || exit $?
 fi
-exec "@PYTHON@" -m llmctl.cli docs check --staged --hook
+# `python -m` would put the repository first on sys.path, so a folder named like an
+# installed package (pydantic/, typer/) would shadow it: drop that entry first.
+exec "@PYTHON@" -c 'import sys; del sys.path[0]; from llmctl.hooks.run import main; main()'

@@ -106,5 +106,5 @@ def test_pre_commit_framework_manifest():
     manifest = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
     ids = {h["id"]: h for h in manifest}
     hook = ids["llmctl-docs-check"]
-    assert hook["entry"] == "llmctl docs check --staged --hook"
+    assert hook["entry"] == "llmctl-pre-commit"
     assert hook["pass_filenames"] is False and hook["require_serial"] is True
