@@ -169,7 +169,7 @@ def check_doc(sym: Symbol) -> Iterator[Finding]:
                  "add a Returns section")
     if doc.raises and sym.raised is not None and not sym.raised and sym.language != "rust":
         for r in doc.raises:
-            if r.type:
+            if r.type and _IDENT_NAME.match(r.type.strip("`[]~").rsplit(".", 1)[-1]):
                 yield _f("DOC301", sym, f"doc comment says `{sym.name}` raises `{r.type}`, but its body raises nothing",
                          f"remove `{r.type}` from the doc comment, or raise it")
 
