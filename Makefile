@@ -37,6 +37,9 @@ demo: install
 	@echo
 	@echo "== examples/inventory/docs/api/inventory.reports.md (a generated page; '(generated)' marks model prose)"
 	@cat examples/inventory/docs/api/inventory.reports.md
+	@echo
+	@echo "== llmctl docs check: docs vs code, no model (the pre-commit hook runs this on staged changes)"
+	cd examples/inventory && ../../$(BIN)/llmctl docs check
 
 test: install
 	$(BIN)/python -m pytest
