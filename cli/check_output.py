@@ -19,26 +19,26 @@ def _json(result, root: Path) -> None:
                                 indent=2) + "\n")
 
 
-_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
-
-
 def _rich(result, root: Path) -> None:
+    from rich.markup import escape
+    from rich.text import Text
+
+    from llmctl.hooks.run import finding_lines
+
+    ansi = {"bold": "1", "error": "31", "warning": "33", "info": "34"}
     out = console()
-    current = None
-    for f in result.findings:
-        if f.path != current:
-            current = f.path
-            out.print(f"\n[bold]{f.path}[/]")
-        out.print(f"  {f.line:>5}  [{_STYLE[f.severity]}]{f.rule}[/] {f.message}  [dim]({f.symbol})[/]")
-        if f.fix:
-            out.print(f"         [dim]fix: {f.fix}[/]")
+    # Messages quote code (`[~utils.Error]`), so no rich markup: colour travels as ANSI
+    # codes, which rich keeps on a terminal and drops elsewhere.
+    for line in finding_lines(result.findings, lambda text, style: f"\033[{ansi[style]}m{text}\033[0m"):
+        out.print(Text.from_ansi(line), highlight=False)
     s = result.summary()
     sev = s["by_severity"]
     if result.findings:
         out.print(f"\n{s['findings']} findings ({sev['error']} errors, {sev['warning']} warnings, {sev['info']} info) "
-                  f"in {s['symbols_checked']} symbols and {s['markdown_checked']} Markdown files [{result.scope}]")
+                  f"in {s['symbols_checked']} symbols and {s['markdown_checked']} Markdown files {escape('[' + result.scope + ']')}")
     else:
-        out.print(f"no drift: {s['symbols_checked']} symbols and {s['markdown_checked']} Markdown files checked [{result.scope}]")
+        out.print(f"no drift: {s['symbols_checked']} symbols and {s['markdown_checked']} Markdown files checked "
+                  f"{escape('[' + result.scope + ']')}")
 
 
 def _github(result, root: Path) -> None:

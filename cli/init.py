@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import typer
 
 from llmctl.cli.output import console, fail
+from llmctl.core.fsutil import atomic_write
 
 
 def init_command(
@@ -46,19 +45,6 @@ def init_command(
     else:
         target = root / "llmctl.toml"
         text = body
-    _atomic_write(target, text)
+    atomic_write(target, text)
     load_config(root)
     console().print(f"wrote {target}")
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -23,6 +23,7 @@ from llmctl.analyzers.markdown import extract
 from llmctl.core import drift
 from llmctl.core.drift import Finding, Resolver
 from llmctl.core.errors import LlmctlError
+from llmctl.core.fsutil import atomic_write
 from llmctl.core.globs import match as glob_match
 from llmctl.core.markers import parse_page
 from llmctl.core.project import Project
@@ -290,11 +291,8 @@ def accept(project: Project) -> int:
                 sym = _anchor_symbol(target, a.symbol, ctx, {})
                 if sym is not None:
                     lock[f"{p}#{target}#{a.symbol}"] = {"symbol": sym.id, "sig": sym.sig_hash, "body": sym.body_hash}
-    path = root / project.config.check.lock_file
     text = json.dumps({"version": 1, "anchors": dict(sorted(lock.items()))}, indent=2) + "\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
+    atomic_write(root / project.config.check.lock_file, text)
     return len(lock)
 
 
@@ -352,9 +350,7 @@ def write_baseline(path: Path, findings: list[Finding]) -> None:
     data = {"version": 1, "findings": sorted(
         ({"fingerprint": _fingerprint(f), "rule": f.rule, "path": f.path, "symbol": f.symbol} for f in findings),
         key=lambda d: (d["path"], d["rule"], d["symbol"]))}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
 
 
 def _read_baseline(path: Path) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmctl.analyzers.base import module_id
+from llmctl.core.fsutil import atomic_write
 from llmctl.core.markers import Page, parse_page, merge, wrap
 from llmctl.core.project import Project
 from llmctl.core.prose import (
@@ -83,18 +83,6 @@ class Templates:
 def page_name(mod: Symbol) -> str:
     """``inventory/stock.py`` -> ``inventory.stock.md`` (Go/Java: from the path, too)."""
     return module_id(mod.path, mod.language) + ".md"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -339,7 +327,7 @@ def _emit(path: Path, text: str, write: bool, result: SyncResult) -> None:
         return
     result.changed.append(path.name)
     if write:
-        _atomic_write(path, text)
+        atomic_write(path, text)
         result.pages_written += 1
 
 

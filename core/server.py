@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
+from llmctl.core.fsutil import atomic_write
 from llmctl.core.model_client import ModelClient, is_loopback
 from llmctl.core.model_files import check_gguf, default_model_path, model_identity
 
@@ -178,9 +179,7 @@ def write_state(state_dir: Path, spec: ServeSpec, pid: int) -> None:
     """Record a detached server (atomically)."""
     data = {"pid": pid, "url": spec.url, "host": spec.host, "port": spec.port, "model": str(spec.model),
             "lora": str(spec.lora) if spec.lora else None, "identity": spec.identity, "started": time.time()}
-    tmp = state_dir / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, state_dir / STATE_FILE)
+    atomic_write(state_dir / STATE_FILE, json.dumps(data, indent=2))
 
 
 def read_state(state_dir: Path) -> dict | None:

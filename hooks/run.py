@@ -12,10 +12,30 @@ import os
 import sys
 
 
-def _paint(text: str, code: str) -> str:
+def _paint(text: str, style: str) -> str:
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         return text
-    return f"\033[{code}m{text}\033[0m"
+    return f"\033[{'1' if style == 'bold' else _COLOURS[style]}m{text}\033[0m"
+
+
+_COLOURS = {"error": "31", "warning": "33", "info": "34"}
+
+
+def finding_lines(findings, paint=lambda text, _style: text) -> list[str]:
+    """Findings grouped by file, one line each plus its fix; ``paint(text, style)`` adds colour.
+
+    ``style`` is "bold" for a path, else the finding's severity.
+    """
+    out: list[str] = []
+    current = None
+    for f in findings:
+        if f.path != current:
+            current = f.path
+            out.append(f"\n{paint(f.path, 'bold')}")
+        out.append(f"  {f.line:>5}  {paint(f.rule, f.severity)} {f.message}  ({f.symbol})")
+        if f.fix:
+            out.append(f"         fix: {f.fix}")
+    return out
 
 
 def main() -> None:
@@ -30,16 +50,7 @@ def main() -> None:
     except LlmctlError as err:
         sys.stderr.write(f"llmctl: error: {err}\n")
         raise SystemExit(2) from None
-    colours = {"error": "31", "warning": "33", "info": "34"}
-    current = None
-    out = []
-    for f in result.findings:
-        if f.path != current:
-            current = f.path
-            out.append(f"\n{_paint(f.path, '1')}")
-        out.append(f"  {f.line:>5}  {_paint(f.rule, colours[f.severity])} {f.message}  ({f.symbol})")
-        if f.fix:
-            out.append(f"         fix: {f.fix}")
+    out = finding_lines(result.findings, _paint)
     if out:
         sys.stdout.write("\n".join(out) + f"\n\n{len(result.findings)} findings in the staged change\n")
     if not fails(result.findings, project.config.check.fail_on):
