@@ -142,6 +142,10 @@ _CODEY = re.compile(r"```|^\s*(def|class|return|import|from|func|fn|public|priva
 _IDENT = re.compile(r"`([A-Za-z_][\w.]*)`|\b([a-z]+_[a-z0-9_]+)\b")
 
 
+_PREAMBLE = re.compile(r"^(?:this|the|a)\s+(?:function|method|class|property|helper|decorator)\s+"
+                       r"(?:will\s+|is\s+used\s+to\s+|can\s+be\s+used\s+to\s+|is\s+going\s+to\s+)?", re.I)
+
+
 def clean_answer(raw: str, kind: str) -> str:
     """First line, first sentence, tidy punctuation."""
     text = raw.strip().splitlines()[0].strip() if raw.strip() else ""
@@ -149,8 +153,11 @@ def clean_answer(raw: str, kind: str) -> str:
     m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
     if m:
         text = text[:m.start()]
-    if kind == "summary" and text and text[-1] not in ".!?":
-        text += "."
+    if kind == "summary":
+        # The small model likes "This function will return …": keep the verb phrase.
+        text = _PREAMBLE.sub("", text, count=1)
+        if text and text[-1] not in ".!?":
+            text += "."
     return text[:1].upper() + text[1:] if kind == "summary" else text
 
 

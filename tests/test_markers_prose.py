@@ -35,6 +35,8 @@ def test_clean_answer_takes_one_sentence_and_tidies():
     assert clean_answer(" compute the total. It also logs.\nCode:", "summary") == "Compute the total."
     assert clean_answer("Summary: Return the value", "summary") == "Return the value."
     assert clean_answer("", "summary") == ""
+    assert clean_answer("This function will return the default value", "summary") == "Return the default value."
+    assert clean_answer("The method returns a list of names.", "summary") == "Returns a list of names."
 
 
 def test_validate_rejects_garbage_code_and_unknown_names():
