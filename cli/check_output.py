@@ -23,13 +23,12 @@ def _rich(result, root: Path) -> None:
     from rich.markup import escape
     from rich.text import Text
 
-    from llmctl.hooks.run import finding_lines
+    from llmctl.hooks.run import ansi, finding_lines
 
-    ansi = {"bold": "1", "error": "31", "warning": "33", "info": "34"}
     out = console()
     # Messages quote code (`[~utils.Error]`), so no rich markup: colour travels as ANSI
     # codes, which rich keeps on a terminal and drops elsewhere.
-    for line in finding_lines(result.findings, lambda text, style: f"\033[{ansi[style]}m{text}\033[0m"):
+    for line in finding_lines(result.findings, ansi):
         out.print(Text.from_ansi(line), highlight=False)
     s = result.summary()
     sev = s["by_severity"]

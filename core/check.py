@@ -106,8 +106,6 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
     cfg = project.config
     root = project.root
     result = CheckResult()
-    md_spec = cfg.check.markdown
-    out_dir = cfg.docs.out_dir.strip("/") + "/"
     overlay: dict[str, list[Symbol]] = {}
     removed_names: set[str] = set()
     md_texts: dict[str, str] = {}
@@ -128,7 +126,7 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
                 overlay[p] = new
                 removed_names |= old - {s.name for s in new}
         for p in changed:
-            if p.endswith(".md") and p in blobs and not p.startswith(out_dir):
+            if p in blobs and _hand_markdown(project, p):
                 md_texts[p] = blobs[p].decode("utf-8", "replace")
         scope_paths = set(overlay)
     else:
@@ -144,9 +142,9 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
         else:
             scope_paths = None
         if scope_paths is None:
-            md_files = _markdown_files(root, md_spec, out_dir)
+            md_files = _markdown_files(project)
         else:
-            md_files = [p for p in scope_paths if p.endswith(".md") and glob_match(p, md_spec) and not p.startswith(out_dir)]
+            md_files = [p for p in scope_paths if _hand_markdown(project, p)]
         for p in md_files:
             try:
                 md_texts[p] = (root / p).read_text("utf-8", "replace")
@@ -164,7 +162,7 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
             # Markdown elsewhere that mentions the changed symbols is in scope too.
             names = {s.name for s in symbols if s.kind != MODULE} | removed_names
             if names:
-                for p in _markdown_files(root, md_spec, out_dir):
+                for p in _markdown_files(project):
                     if p in md_texts:
                         continue
                     try:
@@ -204,20 +202,25 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
     return result
 
 
-def _markdown_files(root: Path, spec: list[str], out_dir: str) -> list[str]:
-    from llmctl.core.files import _git_files, _walk
+def _hand_markdown(project: Project, path: str) -> bool:
+    """True for Markdown the check reads (config globs), never the generated reference."""
+    out_dir = project.config.docs.out_dir.strip("/") + "/"
+    return path.endswith(".md") and glob_match(path, project.config.check.markdown) and not path.startswith(out_dir)
 
-    files = _git_files(root) if (root / ".git").exists() else None
-    if files is None:
-        files = list(_walk(root))
-    return sorted(p for p in files if p.endswith(".md") and glob_match(p, spec) and not p.startswith(out_dir))
+
+def _markdown_files(project: Project) -> list[str]:
+    """Every hand-written Markdown file of the project."""
+    from llmctl.core.files import list_files
+
+    return sorted(p for p in list_files(project.root, project.use_git) if _hand_markdown(project, p))
 
 
 def _generated(project: Project, symbols: list[Symbol], whole: bool, ctx: _Context) -> list[Finding]:
     out_dir = project.root / project.config.docs.out_dir
     if not out_dir.is_dir():
         return []
-    in_scope = {s.id for s in symbols}
+    in_scope = {s.id: s for s in symbols}
+    prefixes = {s.id.rsplit(".", 1)[0] for s in symbols}
     findings: list[Finding] = []
     documented: set[str] = set()
     rel_dir = project.config.docs.out_dir.strip("/")
@@ -230,10 +233,10 @@ def _generated(project: Project, symbols: list[Symbol], whole: bool, ctx: _Conte
             documented.add(block.id)
             if not whole and block.id not in in_scope:
                 # In a partial scope, only sections of the changed files' symbols (and removed ones) count.
-                if ctx.by_id(block.id) is not None or not any(block.id.startswith(s.id.rsplit(".", 1)[0]) for s in symbols):
+                if ctx.by_id(block.id) is not None or not any(block.id.startswith(p) for p in prefixes):
                     continue
-            findings.extend(drift.check_generated_block(block, ctx.by_id(block.id) if block.id not in in_scope
-                                                        else next(s for s in symbols if s.id == block.id), rel))
+            sym = in_scope.get(block.id) or ctx.by_id(block.id)
+            findings.extend(drift.check_generated_block(block, sym, rel))
     if documented:
         findings.extend(drift.check_missing_sections([s for s in symbols if s.is_public and s.kind != MODULE],
                                                      documented))
@@ -243,10 +246,9 @@ def _generated(project: Project, symbols: list[Symbol], whole: bool, ctx: _Conte
 def _anchors(anchors, md_path: str, root: Path, ctx: _Context, lock: dict, overlay: dict) -> list[Finding]:
     out = []
     for a in anchors:
-        target = os.path.normpath(os.path.join(os.path.dirname(md_path), a.target_path)).replace(os.sep, "/") \
-            if not a.target_path.startswith("/") else a.target_path.lstrip("/")
+        target = _anchor_target(md_path, a.target_path)
         sym = _anchor_symbol(target, a.symbol, ctx, overlay)
-        key = f"{md_path}#{target}#{a.symbol}"
+        key = _lock_key(md_path, target, a.symbol)
         if sym is None:
             out.append(Finding("ANC001", md_path, a.line, a.symbol, f"link to `{a.symbol}` in {target}: no such "
                                f"{'file' if not (root / target).exists() and target not in overlay else 'symbol'}",
@@ -262,6 +264,18 @@ def _anchors(anchors, md_path: str, root: Path, ctx: _Context, lock: dict, overl
             out.append(Finding("ANC002", md_path, a.line, sym.id, f"`{sym.id}` {what} changed since this text was "
                                "confirmed", drift.RULES["ANC002"].severity, "re-read it, then `llmctl docs check --accept`"))
     return out
+
+
+def _anchor_target(md_path: str, written: str) -> str:
+    """The repository path a link in ``md_path`` points at (``/x`` is relative to the root)."""
+    if written.startswith("/"):
+        return written.lstrip("/")
+    return os.path.normpath(os.path.join(os.path.dirname(md_path), written)).replace(os.sep, "/")
+
+
+def _lock_key(md_path: str, target: str, symbol: str) -> str:
+    """How llmctl.lock names one anchored link."""
+    return f"{md_path}#{target}#{symbol}"
 
 
 def _anchor_symbol(target: str, name: str, ctx: _Context, overlay: dict) -> Symbol | None:
@@ -282,15 +296,14 @@ def accept(project: Project) -> int:
     root = project.root
     scan(project)
     lock: dict[str, dict] = {}
-    md_spec = project.config.check.markdown
     with Store(project.store_dir) as store:
         ctx = _Context(store, {})
-        for p in _markdown_files(root, md_spec, project.config.docs.out_dir.strip("/") + "/"):
+        for p in _markdown_files(project):
             for a in extract((root / p).read_text("utf-8", "replace")).anchors:
-                target = os.path.normpath(os.path.join(os.path.dirname(p), a.target_path)).replace(os.sep, "/")
+                target = _anchor_target(p, a.target_path)
                 sym = _anchor_symbol(target, a.symbol, ctx, {})
                 if sym is not None:
-                    lock[f"{p}#{target}#{a.symbol}"] = {"symbol": sym.id, "sig": sym.sig_hash, "body": sym.body_hash}
+                    lock[_lock_key(p, target, a.symbol)] = {"symbol": sym.id, "sig": sym.sig_hash, "body": sym.body_hash}
     text = json.dumps({"version": 1, "anchors": dict(sorted(lock.items()))}, indent=2) + "\n"
     atomic_write(root / project.config.check.lock_file, text)
     return len(lock)

@@ -86,12 +86,6 @@ def page_name(mod: Symbol) -> str:
 
 
 @dataclass
-class _Prose:
-    text: str | None
-    generated: bool
-
-
-@dataclass
 class _Job:
     """All missing prose of one symbol: one prompt, extended line by line."""
 
@@ -248,7 +242,7 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
 
     # Prose: cache first, then the model for what is missing.
-    prose: dict[tuple[str, str], _Prose] = {}
+    prose: dict[tuple[str, str], str | None] = {}  # (symbol id, field) -> generated text, None = gap
     requests: list[Request] = [r for _, sym in to_render for r in needs(sym, cfg.generate)]
     generated_count = 0
     with ExitStack() as stack:
@@ -264,7 +258,7 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
                 found, text = cache.get(r.key)
                 if found:
                     result.cache_hits += 1
-                    prose[(r.symbol.id, r.field)] = _Prose(text, True)
+                    prose[(r.symbol.id, r.field)] = text
                 else:
                     missing.append(r)
             if missing and use_model and write:
@@ -276,7 +270,7 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
                 with ThreadPoolExecutor(max_workers=project.config.model.max_in_flight) as pool:
                     for job, answers in zip(jobs, pool.map(gen.run, jobs)):
                         for field_name, text in answers.items():
-                            prose[(job.symbol.id, field_name)] = _Prose(text, True)
+                            prose[(job.symbol.id, field_name)] = text
                             generated_count += text is not None
                         if progress:
                             progress(1)
@@ -337,7 +331,7 @@ def _link(out_dir: Path, root: Path, path: str, line: int) -> str:
 
 def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
     """One job per symbol, in file order; one few-shot example set per module."""
-    examples = build_examples(symbols, project.root)
+    examples = build_examples(symbols)
     by_symbol: dict[str, _Job] = {}
     for r in missing:
         by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [])).requests.append(r)
@@ -356,18 +350,16 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
 def _render_symbol(sym: Symbol, depth: int, prose: dict, tpl: Templates, project: Project, out_dir: Path,
                    attrs: dict[str, str]) -> tuple[str, int]:
     gaps = 0
-    gen = prose.get((sym.id, "summary"))
     if sym.doc.summary:
         summary = {"text": sym.doc.description or sym.doc.summary, "generated": False}
     else:
-        summary = {"text": gen.text if gen else None, "generated": True}
+        summary = {"text": prose.get((sym.id, "summary")), "generated": True}
         gaps += summary["text"] is None
     described = {p.name: p.description for p in sym.doc.params if p.description}
     types = {p.name: p.type for p in sym.doc.params if p.type}
     params = []
     for p in api_params(sym):
-        g = prose.get((sym.id, f"param:{p.name}"))
-        text = described.get(p.name) or (g.text if g else None)
+        text = described.get(p.name) or prose.get((sym.id, f"param:{p.name}"))
         wanted = project.config.docs.generate == "all"
         gaps += text is None and wanted
         params.append({"name": p.name, "annotation": p.annotation or types.get(p.name), "default": p.default,

@@ -104,6 +104,25 @@ def _ignored(rel: str, is_dir: bool, specs: list) -> bool:
     return False
 
 
+def scope_prefix(root: Path, scope: Path | None) -> str:
+    """``scope`` relative to ``root`` as a posix prefix ('' for the whole root)."""
+    if scope is None:
+        return ""
+    rel = scope.resolve().relative_to(root.resolve()).as_posix()
+    return "" if rel == "." else rel
+
+
+def in_scope(path: str, prefix: str) -> bool:
+    """True when the relative ``path`` is ``prefix`` or lies under it ('' takes everything)."""
+    return not prefix or path == prefix or path.startswith(prefix + "/")
+
+
+def list_files(root: Path, use_git: bool = True) -> list[str]:
+    """Every file a scan may read, relative to ``root``: git's view inside a work tree, else a walk."""
+    paths = _git_files(root) if use_git and ((root / ".git").exists() or git_toplevel(root)) else None
+    return list(_walk(root)) if paths is None else paths
+
+
 def list_source_files(root: Path, languages: set[str], include: list[str], exclude: list[str],
                       scope: Path | None = None, use_git: bool = True) -> list[tuple[str, str]]:
     """``(relative path, language)`` of the files to scan, sorted by path.
@@ -111,20 +130,15 @@ def list_source_files(root: Path, languages: set[str], include: list[str], exclu
     ``scope`` narrows the listing to a subdirectory (or one file) of ``root``;
     ``use_git=False`` walks the directory even inside a git work tree.
     """
-    paths = _git_files(root) if use_git and ((root / ".git").exists() or git_toplevel(root)) else None
-    if paths is None:
-        paths = list(_walk(root))
+    paths = list_files(root, use_git)
     if include or exclude:
         import pathspec
     inc = pathspec.GitIgnoreSpec.from_lines(include) if include else None
     exc = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
-    prefix = ""
-    if scope is not None:
-        rel = scope.resolve().relative_to(root.resolve()).as_posix()
-        prefix = "" if rel == "." else rel
+    prefix = scope_prefix(root, scope)
     out: list[tuple[str, str]] = []
     for p in paths:
-        if prefix and not (p == prefix or p.startswith(prefix + "/")):
+        if not in_scope(p, prefix):
             continue
         lang = language_for(p)
         if lang is None or lang not in languages:

@@ -97,7 +97,7 @@ def _words(sym: Symbol) -> frozenset[str]:
     return frozenset(name_words(sym.name) + [w for p in api_params(sym) for w in name_words(p.name)])
 
 
-def build_examples(symbols: list[Symbol], root: Path) -> list[Example]:
+def build_examples(symbols: list[Symbol]) -> list[Example]:
     """Examples from well-documented public callables: summary plus described parameters."""
     out: list[Example] = []
     for s in symbols:

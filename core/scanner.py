@@ -20,11 +20,11 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from llmctl.analyzers import analyze
-from llmctl.core.files import list_source_files
+from llmctl.core.files import in_scope, list_source_files, scope_prefix
 from llmctl.core.project import Project
 from llmctl.core.store import FileRow, Store, SymbolRow, symbol_row
 
@@ -180,7 +180,7 @@ def _run_jobs(jobs: list[_Job], workers: int, progress: Callable[[int], None] | 
     # Interleave so each worker gets a mix of big and small files; chunks keep IPC cheap.
     size = max(8, min(64, len(jobs) // (workers * 8) or 8))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    ctx = get_context("fork") if "fork" in _start_methods() else None
+    ctx = get_context("fork") if "fork" in get_all_start_methods() else None
     out: list[_Result] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(_process_many, c) for c in chunks]
@@ -190,12 +190,6 @@ def _run_jobs(jobs: list[_Job], workers: int, progress: Callable[[int], None] | 
             if progress:
                 progress(len(part))
     return out
-
-
-def _start_methods() -> list[str]:
-    from multiprocessing import get_all_start_methods
-
-    return get_all_start_methods()
 
 
 def scan(project: Project, scope: Path | None = None, *, jobs: int | None = None,
@@ -212,9 +206,7 @@ def scan(project: Project, scope: Path | None = None, *, jobs: int | None = None
                 _scan_into(store, project, listed, scope, jobs, on_total, progress, report)
             except sqlite3.DatabaseError as err:
                 # Corruption found while reading: rebuild from scratch, once.
-                store.close()
-                store._move_aside(f"damaged store ({err})")
-                store.conn = store._open()
+                store.rebuild(f"damaged store ({err})")
                 report = ScanReport(root=project.root)
                 _scan_into(store, project, listed, scope, jobs, on_total, progress, report)
         report.store_rebuilt = store.rebuilt_reason
@@ -257,9 +249,9 @@ def _scan_into(store: Store, project: Project, listed: list[tuple[str, str]], sc
             _count_known(row, report)
             continue
         todo.append(_Job(rel, abs_path, lang, row.hash if row is not None and row.language == lang else None))
-    prefix = _scope_prefix(project.root, scope)
+    prefix = scope_prefix(project.root, scope)
     for rel in known:
-        if rel not in present and (not prefix or rel == prefix or rel.startswith(prefix + "/")):
+        if rel not in present and in_scope(rel, prefix):
             deletes.append(rel)
     report.deleted = sum(1 for d in deletes if d not in present)
     if on_total:
@@ -302,9 +294,3 @@ def _count_known(row: FileRow, report: ScanReport) -> None:
     elif row.status == "partial":
         report.partial += 1
 
-
-def _scope_prefix(root: Path, scope: Path | None) -> str:
-    if scope is None:
-        return ""
-    rel = scope.resolve().relative_to(root.resolve()).as_posix()
-    return "" if rel == "." else rel

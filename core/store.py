@@ -113,6 +113,12 @@ class Store:
         _init(conn)
         return conn
 
+    def rebuild(self, problem: str) -> None:
+        """Move a damaged database aside and start an empty one (for corruption found while reading)."""
+        self.conn.close()
+        self._move_aside(problem)
+        self.conn = self._open()
+
     def _move_aside(self, problem: str) -> None:
         self.rebuilt_reason = problem
         stamp = time.strftime("%Y%m%d-%H%M%S")

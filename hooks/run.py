@@ -12,13 +12,18 @@ import os
 import sys
 
 
-def _paint(text: str, style: str) -> str:
-    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
-        return text
+_COLOURS = {"error": "31", "warning": "33", "info": "34"}
+
+
+def ansi(text: str, style: str) -> str:
+    """``text`` in the ANSI colour of ``style`` ("bold" or a severity)."""
     return f"\033[{'1' if style == 'bold' else _COLOURS[style]}m{text}\033[0m"
 
 
-_COLOURS = {"error": "31", "warning": "33", "info": "34"}
+def _paint(text: str, style: str) -> str:
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return text
+    return ansi(text, style)
 
 
 def finding_lines(findings, paint=lambda text, _style: text) -> list[str]:
