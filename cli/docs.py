@@ -1,4 +1,4 @@
-"""``llmctl docs``: sync (write the API reference); check and watch come with issues #5 and #6."""
+"""``llmctl docs``: sync (write the API reference), check (drift), watch (keep docs and index fresh)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Optional
 
 import typer
 
-from llmctl.cli.output import console, not_yet, print_json
+from llmctl.cli.output import console, print_json
 
-docs_app = typer.Typer(help="Generate and check API documentation (watch: issue #6).",
+docs_app = typer.Typer(help="Generate, check and watch API documentation.",
                        no_args_is_help=True)
 
 
@@ -139,6 +139,27 @@ def _fix(project) -> None:
     err.print(f"--fix: regenerated {result.sections_rendered} sections; pages written: {', '.join(result.changed) or 'none'}")
 
 
-@docs_app.command("watch", help="Keep docs and the search index fresh while files change. (not implemented yet: issue #6)")
-def _docs_watch() -> None:
-    not_yet("docs watch", 6)
+@docs_app.command("watch")
+def watch_command(
+    debounce: float = typer.Option(0.3, "--debounce", min=0.05, max=10, help="Seconds of quiet before a batch of changes is applied."),
+) -> None:
+    """Keep the symbol store, the search index and generated pages fresh while you edit.
+
+    Watches the repository (watchdog); after each burst of saves, deletes or a
+    branch switch it re-scans what changed, refreshes the search index and
+    re-renders affected pages under docs.out_dir without the model (missing
+    prose stays a marked gap until the next `docs sync`). One line per update;
+    Ctrl-C stops it, and the store and index are consistent at any moment.
+    """
+    from llmctl.core.project import open_project
+    from llmctl.core.watch import watch
+
+    project = open_project(None)
+    out = console()
+    err = console(stderr=True)
+    try:
+        watch(project, lambda up: (out.print(up.line(), highlight=False, soft_wrap=True), sys.stdout.flush()),
+              debounce=debounce,
+              on_ready=lambda: (err.print(f"watching {project.root} (Ctrl-C to stop)"), sys.stderr.flush()))
+    except KeyboardInterrupt:
+        err.print("stopped")

@@ -13,7 +13,9 @@ from llmctl.cli.hooks import hooks_app
 from llmctl.cli.init import init_command
 from llmctl.cli.output import not_yet
 from llmctl.cli.scan import scan_command
+from llmctl.cli.search import index_command, search_command
 from llmctl.cli.serve import serve_app
+from llmctl.cli.train import train_app
 from llmctl.core.errors import LlmctlError
 
 app = typer.Typer(
@@ -50,28 +52,15 @@ def _root(
 app.command("init", help="Write a commented default config: llmctl.toml, or tool.llmctl in pyproject.toml.")(init_command)
 app.command("scan", help="Parse the repository (tree-sitter) into the symbol store; report coverage.")(scan_command)
 
-# -- groups that later issues fill: listed so --help shows the whole product, but
-#    each says plainly that it is not built yet and exits 2.
 app.add_typer(docs_app, name="docs")
-
-
-@app.command("search", help="Semantic + lexical search over code and docs. (not implemented yet: issue #6)")
-def _search() -> None:
-    not_yet("search", 6)
-
-
+app.command("index", help="Build or refresh the search index (chunks, embeddings, BM25) of the repository.")(index_command)
+app.command("search", help="Search code and docs in plain words: embeddings + BM25 over split identifiers, fused.")(
+    search_command)
 app.add_typer(serve_app, name="serve")
 
-
-train_app = typer.Typer(help="Datasets and training on Accelerate: data|validate|pretrain|sft|dpo. (not implemented yet: issue #4)",
-                        no_args_is_help=True)
+# -- training (issue #4): `train data` works; the rest is listed so --help shows the
+#    whole product, and each says plainly that it is not built yet and exits 2.
 app.add_typer(train_app, name="train")
-for _name in ("data", "validate", "pretrain", "sft", "dpo"):
-    def _make(name: str):
-        def _cmd() -> None:
-            not_yet(f"train {name}", 4)
-        return _cmd
-    train_app.command(_name, help=f"train {_name} (not implemented yet: issue #4)")(_make(_name))
 
 
 @app.command("eval", help="Perplexity and doc-quality metrics with a pass/fail gate. (not implemented yet: issue #4)")

@@ -75,6 +75,27 @@ class HooksConfig(_Section):
     mode: Literal["block", "warn"] = Field(default="block", description="block the commit on findings, or only warn")
 
 
+NOISE_DEFAULTS = [
+    "vendor/", "vendored/", "_vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
+    "dist/", "build/", "*.min.js", "*.min.mjs", "*.bundle.js", "*_pb2.py", "*_pb2_grpc.py", "*.pb.go",
+    "*_generated.*", "*.generated.*", "*.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+    "CHANGELOG.md", "CHANGES.md", "LICENSE.md",
+]
+
+
+class SearchConfig(_Section):
+    """``[tool.llmctl.search]``: what `llmctl index` puts in the search index and how it embeds it."""
+
+    embed_model: str = Field(default="all-MiniLM-L6-v2",
+                             description="sentence-transformers model: the bundled default or a local folder")
+    embed_tokens: int = Field(default=64, ge=16, le=512, description="tokens of each chunk the embedding model reads")
+    max_chunk_lines: int = Field(default=200, ge=5, description="lines of a symbol's source kept for keyword search and snippets")
+    exclude: list[str] = Field(default_factory=lambda: list(NOISE_DEFAULTS),
+                               description="gitignore-style patterns kept out of the index (vendored, generated, minified, lock files)")
+    markdown: list[str] = Field(default_factory=lambda: ["*.md", "**/*.md"], description="Markdown files whose sections are indexed")
+    hnsw_threshold: int = Field(default=50_000, ge=1, description="past this many chunks, FAISS HNSW replaces exact search")
+
+
 class Config(_Section):
     """Everything llmctl reads from configuration, with its defaults."""
 
@@ -91,6 +112,7 @@ class Config(_Section):
     docs: DocsConfig = Field(default_factory=DocsConfig)
     check: CheckConfig = Field(default_factory=CheckConfig)
     hooks: HooksConfig = Field(default_factory=HooksConfig)
+    search: SearchConfig = Field(default_factory=SearchConfig)
 
     # Where this configuration came from, for error messages; not a key.
     _source: str = "defaults"

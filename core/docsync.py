@@ -185,7 +185,7 @@ def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
     return client
 
 
-def sync(project: Project, *, use_model: bool = True, write: bool = True,
+def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_first: bool = True,
          on_total: Callable[[int], None] | None = None, progress: Callable[[int], None] | None = None,
          log: Callable[[str], None] = lambda _m: None) -> SyncResult:
     """Bring docs.out_dir in step with the code. ``write=False`` is --dry-run/--check."""
@@ -193,7 +193,8 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True,
     from llmctl.core.store import Store
 
     cfg = project.config.docs
-    scan(project)
+    if scan_first:
+        scan(project)
     with Store(project.store_dir) as store:
         all_symbols = list(store.symbols())
     out_dir = project.root / cfg.out_dir
