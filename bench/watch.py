@@ -110,6 +110,8 @@ def main() -> None:
           f"{len(lines) - before} update(s)")
     proc.send_signal(signal.SIGINT)
     rc = proc.wait(timeout=60)
+    if rc != 0:
+        print("watch stderr:", proc.stderr.read()[-2000:])
     conn = sqlite3.connect(db)
     ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
     n = conn.execute("SELECT count(*) FROM chunks WHERE path LIKE 'burst/%'").fetchone()[0]

@@ -160,6 +160,7 @@ def watch_command(
     try:
         watch(project, lambda up: (out.print(up.line(), highlight=False, soft_wrap=True), sys.stdout.flush()),
               debounce=debounce,
-              on_ready=lambda: (err.print(f"watching {project.root} (Ctrl-C to stop)"), sys.stderr.flush()))
+              on_ready=lambda: (err.print(f"watching {project.root} (Ctrl-C to stop)"), sys.stderr.flush()),
+              on_error=lambda m: (err.print(m, highlight=False), sys.stderr.flush()))
     except KeyboardInterrupt:
         err.print("stopped")

@@ -11,11 +11,10 @@ import typer
 from llmctl.cli.docs import docs_app
 from llmctl.cli.hooks import hooks_app
 from llmctl.cli.init import init_command
-from llmctl.cli.output import not_yet
 from llmctl.cli.scan import scan_command
 from llmctl.cli.search import index_command, search_command
 from llmctl.cli.serve import serve_app
-from llmctl.cli.train import train_app
+from llmctl.cli.train import eval_command, export_app, train_app
 from llmctl.core.errors import LlmctlError
 
 app = typer.Typer(
@@ -58,25 +57,10 @@ app.command("search", help="Search code and docs in plain words: embeddings + BM
     search_command)
 app.add_typer(serve_app, name="serve")
 
-# -- training (issue #4): `train data` works; the rest is listed so --help shows the
-#    whole product, and each says plainly that it is not built yet and exits 2.
 app.add_typer(train_app, name="train")
-
-
-@app.command("eval", help="Perplexity and doc-quality metrics with a pass/fail gate. (not implemented yet: issue #4)")
-def _eval() -> None:
-    not_yet("eval", 4)
-
-
-export_app = typer.Typer(help="Export a model or LoRA adapter. (gguf: not implemented yet, issue #4)", no_args_is_help=True)
+app.command("eval", help="Compare a trained model with a baseline on held-out data; --gate fails when it is not better.")(
+    eval_command)
 app.add_typer(export_app, name="export")
-
-
-@export_app.command("gguf", help="Model or LoRA adapter -> GGUF (+ quantize) for serving. (not implemented yet: issue #4)")
-def _export_gguf() -> None:
-    not_yet("export gguf", 4)
-
-
 app.add_typer(hooks_app, name="hooks")
 
 

@@ -9,7 +9,7 @@ import typer
 
 from llmctl.cli.output import console, not_yet, print_json
 
-train_app = typer.Typer(help="Datasets and training on Accelerate: data (working); validate|pretrain|sft|dpo (issue #4).",
+train_app = typer.Typer(help="Datasets and training on Accelerate: data, validate, pretrain, sft (dpo: issue #4).",
                         no_args_is_help=True)
 
 
@@ -54,11 +54,262 @@ def data_command(
     console().print(table)
 
 
+@train_app.command("validate")
+def validate_command(
+    config: Path = typer.Argument(..., help="Run config (.toml or .yaml)."),
+    overrides: Optional[list[str]] = typer.Option(None, "--set", help="Override a key: --set train.lr=1e-3 (repeatable)."),
+    num_processes: int = typer.Option(1, "--num-processes", min=1, help="Processes (GPUs) the run will use."),
+    json_out: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """Check a run config before spending compute: schema, parameters, memory, batch arithmetic."""
+    from llmctl.trainers.config import load_run_config, plan
+
+    kind = _kind_of(config)
+    cfg = load_run_config(config, kind, list(overrides or []))
+    p = plan(cfg, num_processes)
+    if json_out:
+        print_json({"kind": cfg.kind, **p})
+        return
+    out = console()
+    m, b = p["model"], p["batch"]
+    out.print(f"{config}: valid ({cfg.kind})")
+    out.print(f"model: {m['num_hidden_layers']} layers x {m['hidden_size']} hidden, {m['num_attention_heads']} heads, "
+              f"vocab {m['vocab_size']:,}, seq_len {m['seq_len']}: {m['parameters']:,} parameters "
+              f"({m['trainable_parameters']:,} trainable)")
+    out.print(f"batch: global {b['global_batch']} = micro {b['micro_batch']} x accumulation {b['grad_accum']} x "
+              f"{b['world_size']} process(es); {b['tokens_per_step']:,} tokens/step; "
+              f"{p['steps']} steps = {p['tokens_total']:,} tokens")
+    out.print(f"memory estimate: {p['memory_gib_per_process']} GiB per process")
+
+
+def _kind_of(config: Path | None, default: str = "pretrain") -> str:
+    if config is None or not config.is_file():
+        return default
+    import re
+
+    m = re.search(r"^\s*kind\s*[:=]\s*[\"']?(\w+)", config.read_text("utf-8", "replace"), re.M)
+    return m.group(1) if m else default
+
+
+def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optional[Path], max_steps: Optional[int],
+           num_processes: int, multi_gpu: bool, accelerate_config: Optional[Path], resume: Optional[str],
+           json_out: bool) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from llmctl.trainers.config import load_run_config
+
+    extra = list(overrides)
+    if out is not None:
+        extra.append(f"out={json.dumps(str(out))}")
+    if max_steps is not None:
+        extra.append(f"train.max_steps={max_steps}")
+    cfg = load_run_config(config, kind, extra)
+    run_dir = Path(cfg.out)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if resume and resume != "auto" and not Path(resume).is_dir():
+        from llmctl.cli.output import fail
+
+        fail(f"--resume: {resume} is not a checkpoint folder", "use --resume auto or a checkpoints/step-N folder")
+    err = console(stderr=True)
+    if num_processes > 1 or multi_gpu or accelerate_config is not None:
+        from llmctl.core.fsutil import atomic_write
+
+        run_json = run_dir / "run.json"
+        atomic_write(run_json, cfg.model_dump_json(indent=2))
+        accel = str(Path(sys.executable).with_name("accelerate"))
+        cmd = [accel, "launch"]
+        if accelerate_config is not None:
+            cmd += ["--config_file", str(accelerate_config)]
+        else:
+            cmd += ["--multi_gpu", "--num_processes", str(num_processes), "--num_machines", "1",
+                    "--mixed_precision", cfg.train.precision, "--dynamo_backend", "no"]
+        cmd += ["-m", "llmctl.trainers.loop", str(run_json)] + (["--resume", resume] if resume else [])
+        env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+        result = None
+        for line in proc.stdout:
+            if line.startswith('{"progress"'):
+                s = json.loads(line)["progress"]
+                if not json_out:
+                    err.print(_progress_line(s, cfg.train.max_steps), highlight=False)
+            elif line.startswith('{"result"'):
+                result = json.loads(line)["result"]
+            else:
+                sys.stdout.write(line)
+        rc = proc.wait()
+        if rc != 0 or result is None:
+            raise typer.Exit(rc or 1)
+    else:
+        from llmctl.trainers.loop import run
+
+        if sys.stderr.isatty() and not json_out:
+            from llmctl.cli.output import progress_bar
+
+            with progress_bar(f"{kind}", "steps") as bar:
+                task = bar.add_task(kind, total=cfg.train.max_steps)
+                result = run(cfg, resume, log=lambda m: bar.console.print(m),
+                             progress=lambda s: (bar.update(task, completed=s["step"],
+                                                            description=_progress_line(s, cfg.train.max_steps)),
+                                                 bar.refresh()))
+        else:
+            result = run(cfg, resume, log=lambda m: err.print(m),
+                         progress=None if json_out else lambda s: err.print(_progress_line(s, cfg.train.max_steps),
+                                                                            highlight=False))
+    if json_out:
+        print_json(result)
+    else:
+        console().print(f"done: {result['step']} steps, {result['tokens']:,} tokens, loss {result['loss']:.4f}, "
+                        f"{result['tokens_per_s']:,.0f} tokens/s on {result['world_size']} process(es); "
+                        f"model in {result['final']}")
+
+
+def _progress_line(s: dict, total: int) -> str:
+    mfu = f" mfu {s['mfu'] * 100:.1f}%" if s.get("mfu") else ""
+    return (f"step {s['step']}/{total} loss {s['loss']:.4f} lr {s['lr']:.2e} grad {s['grad_norm']:.2f} "
+            f"{s['tokens_per_s']:,.0f} tok/s{mfu}")
+
+
+def _command(kind: str, summary: str):
+    def command(
+        config: Optional[Path] = typer.Argument(None, help="Run config (.toml or .yaml); flags override it."),
+        overrides: Optional[list[str]] = typer.Option(None, "--set", help="Override a key: --set train.lr=1e-3 (repeatable)."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (checkpoints/, logs/, final/)."),
+        max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="Optimizer steps."),
+        num_processes: int = typer.Option(1, "--num-processes", min=1, help="Processes through `accelerate launch` (CPU: gloo; GPU: one per device)."),
+        multi_gpu: bool = typer.Option(False, "--multi-gpu", help="Launch through Accelerate on every GPU (with --num-processes)."),
+        accelerate_config: Optional[Path] = typer.Option(None, "--accelerate-config", help="An Accelerate config file (FSDP, DeepSpeed ZeRO, multi-node)."),
+        resume: Optional[str] = typer.Option(None, "--resume", help="auto (the latest checkpoint of the run) or a checkpoint folder."),
+        json_out: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
+    ) -> None:
+        _train(kind, config, list(overrides or []), out, max_steps, num_processes, multi_gpu, accelerate_config,
+               resume, json_out)
+
+    command.__doc__ = summary
+    return command
+
+
+train_app.command("pretrain")(_command("pretrain", """Pretrain a Llama-style model (RMSNorm, RoPE, SwiGLU) from scratch on `train data` output.
+
+    Trains a byte-level BPE tokenizer on the data, packs sequences, and runs
+    AdamW with warmup + cosine on Accelerate. Checkpoints every N steps
+    (atomic, last N kept); --resume auto continues exactly where a killed run
+    stopped. TensorBoard logs under OUT/logs; the model lands in OUT/final.
+    """))
+train_app.command("sft")(_command("sft", """Fine-tune a base model (full or LoRA) on code -> doc-comment pairs; loss on the doc tokens only.
+
+    model.base: an HF model folder (e.g. a pretrain run's final/) or a .gguf file
+    loaded dequantized through transformers. LoRA runs also save the merged model.
+    """))
+
+
 def _make(name: str):
     def _cmd() -> None:
         not_yet(f"train {name}", 4)
     return _cmd
 
 
-for _name in ("validate", "pretrain", "sft", "dpo"):
-    train_app.command(_name, help=f"train {_name} (not implemented yet: issue #4)")(_make(_name))
+train_app.command("dpo", help="train dpo (not implemented yet: issue #4)")(_make("dpo"))
+
+
+def eval_command(
+    candidate: str = typer.Argument(..., help="The model to judge: a run's final/ folder, an HF folder, or a .gguf."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="What it must beat (default with --gate: the served default model). \"default\" = bundled Gemma 3 270M."),
+    data: Path = typer.Option(Path("data"), "--data", help="Output folder of `llmctl train data` (its test split is used)."),
+    gate: bool = typer.Option(False, "--gate", help="Exit 1 unless the candidate beats the baseline by --margin."),
+    gate_metric: str = typer.Option("doc_bpb", "--gate-metric", help="doc_bpb | text_bpb | perplexity (lower wins) | rouge_l | similarity (higher wins)."),
+    margin: float = typer.Option(0.0, "--margin", min=0.0, help="Required improvement: a fraction for *_bpb/perplexity, an absolute gain for rouge_l/similarity."),
+    max_items: int = typer.Option(32, "--max-items", min=1, help="Held-out texts and pairs scored per model."),
+    max_new_tokens: int = typer.Option(48, "--max-new-tokens", min=1, help="Longest generated doc comment."),
+    json_out: bool = typer.Option(False, "--json", help="Print the metrics and the gate as JSON."),
+) -> None:
+    """Bits per byte on the test split, and doc comments generated for held-out code
+    (ROUGE-L, embedding similarity to the human ones), next to a baseline."""
+    from llmctl.trainers.evaluate import METRICS, evaluate
+
+    if gate_metric not in METRICS:
+        from llmctl.cli.output import fail
+
+        fail(f"--gate-metric: unknown metric {gate_metric!r}", f"use one of {', '.join(METRICS)}")
+    if gate and baseline is None:
+        baseline = "default"
+    result = evaluate(candidate, baseline, data, max_items=max_items, max_new_tokens=max_new_tokens,
+                      gate_metric=gate_metric, margin=margin)
+    if json_out:
+        print_json(result)
+    else:
+        from rich.table import Table
+
+        table = Table(title="llmctl eval", title_justify="left")
+        table.add_column("metric")
+        cols = [k for k in ("candidate", "baseline") if k in result]
+        for c in cols:
+            table.add_column(f"{c}\n{result[c]['model']}", justify="right")
+        for m in METRICS:
+            if any(m in result[c] for c in cols):
+                table.add_row(m, *(str(result[c].get(m, "—")) for c in cols))
+        console().print(table)
+        if "gate" in result:
+            g = result["gate"]
+            console().print(f"gate on {g['metric']}: {'[green]passed[/]' if g['passed'] else '[red]failed[/]'} — {g['why']}")
+    if gate and not result.get("gate", {}).get("passed"):
+        raise typer.Exit(1)
+
+
+export_app = typer.Typer(help="Export a trained model to GGUF for `llmctl serve`.", no_args_is_help=True)
+
+
+@export_app.command("gguf")
+def export_gguf_command(
+    model: Path = typer.Argument(..., help="A run's final/ folder (a Llama-style model trained by llmctl; LoRA runs: the merged model)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The .gguf file to write."),
+    qtype: str = typer.Option("q8_0", "--type", "-t", help="f32 | f16 | q8_0 | q4_k_m | q4_0 | q5_k_m | q6_k"),
+    data: Optional[Path] = typer.Option(None, "--data", help="`train data` output: held-out text for the perplexity check."),
+    check: bool = typer.Option(True, "--check/--no-check", help="Compare tokenizer ids, logits and perplexity with the PyTorch model."),
+    json_out: bool = typer.Option(False, "--json", help="Print the file and the check as JSON."),
+) -> None:
+    """Write MODEL as GGUF (f32/f16 by the gguf writer; quantized by llama.cpp's quantizer), then check it.
+
+    The check fails the command (exit 1, file kept for inspection) when the
+    GGUF tokenizer disagrees with the HF one, when f32/f16 logits differ by more
+    than 1e-2, or when quantized perplexity drifts more than 5%.
+    """
+    import os
+    import tempfile
+
+    from llmctl.cli.output import fail
+    from llmctl.trainers.export import FLOAT_TYPES, QUANT_TYPES, check_export, quantize, write_gguf
+
+    qtype = qtype.lower()
+    if qtype not in FLOAT_TYPES and qtype not in QUANT_TYPES:
+        fail(f"--type: unknown type {qtype!r}", f"use one of {', '.join([*FLOAT_TYPES, *QUANT_TYPES])}")
+    if not model.is_dir():
+        fail(f"{model}: not a model folder", "give the final/ folder of a `llmctl train` run")
+    if qtype in FLOAT_TYPES:
+        write_gguf(model, out, qtype)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".f32.gguf")
+        os.close(fd)
+        try:
+            write_gguf(model, Path(tmp), "f32")
+            quantize(Path(tmp), out, qtype)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    report = {"file": str(out), "type": qtype, "bytes": out.stat().st_size}
+    if check:
+        report["check"] = check_export(model, out, quantized=qtype in QUANT_TYPES, data_dir=data)
+    if json_out:
+        print_json(report)
+    else:
+        c = report.get("check")
+        line = f"wrote {out} ({qtype}, {report['bytes'] / 2**20:.1f} MiB)"
+        if c:
+            line += (f"; tokenizer {'matches' if c['tokenizer_match'] else 'DIFFERS'}, max |logit diff| "
+                     f"{c['max_abs_logit_diff']}, top-1 agreement {c['top1_agreement']:.1%}, perplexity "
+                     f"{c['perplexity_gguf']} vs PyTorch {c['perplexity_pytorch']}")
+        console().print(line, highlight=False)
+    if check and not report["check"]["ok"]:
+        raise typer.Exit(1)

@@ -482,13 +482,25 @@ def _derived_dir(project: Project, gen: int) -> Path:
 
 def _ensure_derived(project: Project, conn: sqlite3.Connection) -> Path:
     """The FAISS + BM25 folder of the database's current generation, built when missing."""
-    import numpy as np
-
     meta = _meta(conn)
     gen = int(meta.get("generation", "0"))
     target = _derived_dir(project, gen)
     if (target / "ok").exists():
         return target
+    from filelock import FileLock
+
+    with FileLock(str(index_dir(project) / "derived.lock"), timeout=600):
+        meta = _meta(conn)  # another process may have moved on while we waited
+        gen = int(meta.get("generation", "0"))
+        target = _derived_dir(project, gen)
+        if not (target / "ok").exists():
+            _build_derived(project, conn, meta, gen, target)
+    return target
+
+
+def _build_derived(project: Project, conn: sqlite3.Connection, meta: dict[str, str], gen: int, target: Path) -> None:
+    import numpy as np
+
     rows = conn.execute("SELECT c.id, c.tokens, v.vector FROM chunks c JOIN vectors v USING (ehash) ORDER BY c.id").fetchall()
     dim = int(meta.get("dim", "0")) or 384
     tmp = index_dir(project) / f".gen-{gen}.{os.getpid()}.tmp"
@@ -516,7 +528,6 @@ def _ensure_derived(project: Project, conn: sqlite3.Connection) -> Path:
     for old in index_dir(project).glob("gen-*"):
         if old != target:
             shutil.rmtree(old, ignore_errors=True)
-    return target
 
 
 def _build_bm25(path: Path, docs: list[list[str]]) -> None:
@@ -571,8 +582,6 @@ class Searcher:
     def __init__(self, project: Project, embedder=None):
         import logging
 
-        import bm25s
-        import faiss
         import numpy as np
 
         logging.getLogger("bm25s").setLevel(logging.ERROR)
@@ -581,21 +590,34 @@ class Searcher:
         meta = _meta(self.conn)
         if "generation" not in meta:
             raise LlmctlError(f"{index_dir(project)}: no search index yet", "run `llmctl index` first")
-        derived = _ensure_derived(project, self.conn)
-        self.rowids = np.load(derived / "rowids.npy", allow_pickle=False)
-        self.faiss = faiss.read_index(str(derived / "vectors.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        self.exact = isinstance(self.faiss, faiss.IndexFlat)
-        if self.exact and len(self.rowids):
-            self.matrix = faiss.rev_swig_ptr(self.faiss.get_xb(), len(self.rowids) * self.faiss.d).reshape(
-                len(self.rowids), self.faiss.d)
-        else:
-            self.matrix = None
-        self.bm25 = bm25s.BM25.load(str(derived / "bm25"), mmap=True, show_progress=False)
-        self.vocab = self.bm25.vocab_dict
+        for attempt in range(3):
+            derived = _ensure_derived(project, self.conn)
+            try:
+                self._load(derived)
+                break
+            except (OSError, RuntimeError):
+                # A writer replaced this generation while we read it: take the new one.
+                if attempt == 2:
+                    raise
         self._embedder = embedder
         self._np = np
         self._meta_cache: dict[int, tuple] | None = None
         self._names: dict[int, set[str]] = {}
+
+    def _load(self, derived: Path) -> None:
+        import bm25s
+        import faiss
+        import numpy as np
+
+        rowids = np.load(derived / "rowids.npy", allow_pickle=False)
+        index = faiss.read_index(str(derived / "vectors.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        bm25 = bm25s.BM25.load(str(derived / "bm25"), mmap=True, show_progress=False)
+        self.rowids, self.faiss, self.bm25 = rowids, index, bm25
+        self.exact = isinstance(index, faiss.IndexFlat)
+        self.matrix = None
+        if self.exact and len(rowids):
+            self.matrix = faiss.rev_swig_ptr(index.get_xb(), len(rowids) * index.d).reshape(len(rowids), index.d)
+        self.vocab = bm25.vocab_dict
 
     @property
     def embedder(self):

@@ -12,12 +12,14 @@ process is killed.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llmctl.core.errors import LlmctlError
 from llmctl.core.project import Project
 
 
@@ -108,7 +110,8 @@ def apply_changes(project: Project, paths: list[str], events: int = 0, embedder=
 
 def watch(project: Project, on_update: Callable[[Update], None], *, debounce: float = 0.3,
           max_wait: float = 3.0, stop: threading.Event | None = None,
-          on_ready: Callable[[], None] | None = None) -> None:
+          on_ready: Callable[[], None] | None = None,
+          on_error: Callable[[str], None] = lambda _m: None) -> None:
     """Watch ``project.root`` until ``stop`` is set (or KeyboardInterrupt), applying debounced batches."""
     from watchdog.observers import Observer
 
@@ -143,7 +146,12 @@ def watch(project: Project, on_update: Callable[[Update], None], *, debounce: fl
                 time.sleep(min(debounce - quiet, 0.05) if quiet < debounce else 0.01)
             paths, n = collector.take()
             if paths:
-                on_update(apply_changes(project, paths, n, embedder))
+                try:
+                    on_update(apply_changes(project, paths, n, embedder))
+                except (OSError, sqlite3.Error, LlmctlError) as err:
+                    # A file vanished mid-scan, a lock timed out...: say so, keep watching;
+                    # the next change (or `llmctl index`) catches up.
+                    on_error(f"{time.strftime('%H:%M:%S')} update failed: {err}; will retry on the next change")
     finally:
         observer.stop()
         observer.join(timeout=5)

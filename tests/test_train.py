@@ -1,0 +1,158 @@
+"""`llmctl train pretrain|sft|validate`, `llmctl eval` and `llmctl export gguf`, with tiny real models.
+
+The corpus is a real one: the sources of an installed library (click), through
+`llmctl train data`. Training is real (Accelerate, two gloo processes through
+`accelerate launch` for the distributed test); the exported GGUF is loaded by
+llama-cpp-python and served by `llmctl serve` for `llmctl docs sync`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LLMCTL, run_cli
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def _toml(path: Path, out: Path, data: Path, **train) -> Path:
+    t = {"micro_batch": 4, "grad_accum": 1, "max_steps": 12, "lr": 3e-3, "warmup_steps": 2} | train
+    lines = ['kind = "pretrain"', f'out = "{out}"', "[model]", 'preset = "tiny"', "seq_len = 128",
+             "[data]", f'dir = "{data}"', "[train]"] + [f"{k} = {json.dumps(v)}" for k, v in t.items()] + [
+             "[checkpoint]", "every = 3", "keep = 2"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _weights(final: Path):
+    from safetensors.torch import load_file
+
+    return load_file(str(final / "model.safetensors"))
+
+
+def _max_diff(a: dict, b: dict) -> float:
+    assert a.keys() == b.keys()
+    return max(float((a[k].float() - b[k].float()).abs().max()) for k in a)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    import click
+
+    root = tmp_path_factory.mktemp("corpus")
+    repo = root / "repo"
+    shutil.copytree(Path(click.__file__).parent, repo / "click", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    run_cli("train", "data", "--out", str(root / "data"), cwd=repo, check=True)
+    return root / "data"
+
+
+@pytest.fixture(scope="module")
+def base(corpus: Path, tmp_path_factory) -> Path:
+    """A tiny model pretrained on the corpus: loss must fall."""
+    root = tmp_path_factory.mktemp("base")
+    cfg = _toml(root / "run.toml", root / "run", corpus, max_steps=30)
+    proc = run_cli("train", "pretrain", str(cfg), "--json", cwd=root, check=True)
+    result = json.loads(proc.stdout)
+    losses = result["losses"]
+    assert len(losses) == 30
+    assert sum(losses[-5:]) / 5 < losses[0] - 1.0, losses  # ln(2048) ~ 7.6 at the start
+    assert (root / "run/final/model.safetensors").is_file() and (root / "run/final/tokenizer.json").is_file()
+    assert list((root / "run/logs").glob("events.out.tfevents.*")), "no TensorBoard log"
+    assert sorted(p.name for p in (root / "run/checkpoints").iterdir()) == ["step-27", "step-30"]  # keep = 2
+    return root / "run/final"
+
+
+def test_validate_reports_the_plan_and_rejects_bad_configs(corpus: Path, tmp_path: Path):
+    cfg = _toml(tmp_path / "run.toml", tmp_path / "run", corpus, micro_batch=4, grad_accum=3)
+    plan = json.loads(run_cli("train", "validate", str(cfg), "--num-processes", "2", "--json", cwd=tmp_path,
+                              check=True).stdout)
+    assert plan["batch"]["global_batch"] == 4 * 3 * 2
+    assert plan["batch"]["tokens_per_step"] == 24 * 128
+    assert 2_000_000 < plan["model"]["parameters"] < 4_000_000 and plan["memory_gib_per_process"] > 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text(cfg.read_text().replace("lr = 0.003", "lr = -1"))
+    proc = run_cli("train", "validate", str(bad), cwd=tmp_path)
+    assert proc.returncode == 2 and "train.lr" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("kind: pretrain\ntrain:\n  micro_batchh: 4\n")
+    proc = run_cli("train", "validate", str(typo), cwd=tmp_path)
+    assert proc.returncode == 2 and "micro_batchh" in proc.stderr
+
+
+def test_accumulation_equals_one_big_batch(base: Path, corpus: Path, tmp_path: Path):
+    """SFT pairs differ in length: k micro-batches must give the gradient of one k-times batch."""
+    from llmctl.trainers.config import load_run_config
+    from llmctl.trainers.loop import run
+
+    common = [f"model.base={json.dumps(str(base))}", f"data.dir={json.dumps(str(corpus))}", "model.seq_len=128",
+              "train.max_steps=3", "train.lr=1e-3", "train.warmup_steps=0", "lora.enabled=false", "log.tensorboard=false"]
+    a = load_run_config(None, "sft", common + ["train.micro_batch=2", "train.grad_accum=3", f'out="{tmp_path / "a"}"'])
+    b = load_run_config(None, "sft", common + ["train.micro_batch=6", "train.grad_accum=1", f'out="{tmp_path / "b"}"'])
+    ra, rb = run(a), run(b)
+    assert ra["tokens"] == rb["tokens"]
+    assert abs(ra["loss"] - rb["loss"]) < 1e-4
+    assert _max_diff(_weights(tmp_path / "a/final"), _weights(tmp_path / "b/final")) < 1e-5
+
+
+def test_killed_run_resumes_to_the_same_weights(corpus: Path, tmp_path: Path):
+    full = _toml(tmp_path / "full.toml", tmp_path / "full", corpus, max_steps=12)
+    run_cli("train", "pretrain", str(full), cwd=tmp_path, check=True)
+    cfg = _toml(tmp_path / "killed.toml", tmp_path / "killed", corpus, max_steps=12)
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    proc = subprocess.Popen([LLMCTL, "train", "pretrain", str(cfg)], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = tmp_path / "killed/checkpoints/step-6"
+    deadline = time.monotonic() + 300
+    while not ckpt.is_dir() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (tmp_path / "killed/final").exists(), "the run finished before it could be killed"
+    proc = run_cli("train", "pretrain", str(cfg), "--resume", "auto", "--json", cwd=tmp_path, check=True)
+    assert "resumed from" in proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["step"] == 12
+    assert _max_diff(_weights(tmp_path / "full/final"), _weights(tmp_path / "killed/final")) < 1e-6
+    assert json.loads((tmp_path / "full/result.json").read_text())["losses"] == result["losses"]
+
+
+def test_two_gloo_processes_match_one(corpus: Path, tmp_path: Path):
+    one = _toml(tmp_path / "one.toml", tmp_path / "one", corpus, micro_batch=2, grad_accum=2, max_steps=6)
+    two = _toml(tmp_path / "two.toml", tmp_path / "two", corpus, micro_batch=2, grad_accum=1, max_steps=6)
+    r1 = json.loads(run_cli("train", "pretrain", str(one), "--json", cwd=tmp_path, check=True).stdout)
+    proc = run_cli("train", "pretrain", str(two), "--num-processes", "2", "--json", cwd=tmp_path, check=True)
+    r2 = json.loads(proc.stdout)
+    assert r2["world_size"] == 2 and r1["world_size"] == 1
+    assert r1["tokens"] == r2["tokens"]
+    assert all(abs(x - y) < 1e-4 for x, y in zip(r1["losses"], r2["losses"])), (r1["losses"], r2["losses"])
+    assert _max_diff(_weights(tmp_path / "one/final"), _weights(tmp_path / "two/final")) < 1e-4
+
+
+def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Path, tmp_path: Path, example_copy: Path):
+    f32 = tmp_path / "tiny-f32.gguf"
+    report = json.loads(run_cli("export", "gguf", str(base), "--out", str(f32), "--type", "f32", "--data", str(corpus),
+                                "--json", cwd=tmp_path, check=True).stdout)
+    check = report["check"]
+    assert check["tokenizer_match"] and check["max_abs_logit_diff"] < 1e-2 and check["top1_agreement"] == 1.0
+    assert abs(check["perplexity_ratio"] - 1) < 1e-3
+    q8 = tmp_path / "tiny-q8_0.gguf"
+    report = json.loads(run_cli("export", "gguf", str(base), "--out", str(q8), "--type", "q8_0", "--data", str(corpus),
+                                "--json", cwd=tmp_path, check=True).stdout)
+    assert report["check"]["ok"] and report["bytes"] < f32.stat().st_size / 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+    # `llmctl docs sync` with the exported model: the embedded `llmctl serve` runs it.
+    cfg = example_copy / "llmctl.toml"
+    cfg.write_text(cfg.read_text() + f'\n[model]\npath = "{q8}"\ncontext = 1024\n')
+    proc = run_cli("docs", "sync", "--json", cwd=example_copy, check=True)
+    result = json.loads(proc.stdout)
+    assert result["model_calls"] > 0 and "tiny-q8_0" in result["model"], result
