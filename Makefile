@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test bench clean
+.PHONY: install demo train-demo test bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,9 @@ demo: install
 	@echo
 	@echo "== llmctl docs check: docs vs code, no model (the pre-commit hook runs this on staged changes)"
 	cd examples/inventory && ../../$(BIN)/llmctl docs check
+
+train-demo: install
+	examples/train-demo.sh
 
 test: install
 	$(BIN)/python -m pytest

@@ -37,11 +37,6 @@ def report_error(err: LlmctlError) -> NoReturn:
     raise typer.Exit(err.exit_code)
 
 
-def not_yet(command: str, issue: int) -> NoReturn:
-    """Refuse a command that is not built yet, honestly, with exit code 2."""
-    fail(f"`llmctl {command}` is not implemented yet", f"planned in issue #{issue}; see README.md")
-
-
 def progress_bar(label: str, unit: str):
     """A transient rich progress bar on stderr with count, rate (``unit``/s) and ETA."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn

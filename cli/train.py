@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from llmctl.cli.output import console, not_yet, print_json
+from llmctl.cli.output import console, print_json
 
-train_app = typer.Typer(help="Datasets and training on Accelerate: data, validate, pretrain, sft (dpo: issue #4).",
+train_app = typer.Typer(help="Datasets and training on Accelerate: data, validate, pretrain, sft, dpo.",
                         no_args_is_help=True)
 
 
@@ -205,13 +205,13 @@ train_app.command("sft")(_command("sft", """Fine-tune a base model (full or LoRA
     """))
 
 
-def _make(name: str):
-    def _cmd() -> None:
-        not_yet(f"train {name}", 4)
-    return _cmd
+train_app.command("dpo")(_command("dpo", """Preference optimisation (DPO) on (prompt, chosen, rejected) doc-comment pairs.
 
-
-train_app.command("dpo", help="train dpo (not implemented yet: issue #4)")(_make("dpo"))
+    Pairs come from data/dpo/train.jsonl when present; otherwise chosen = the
+    repository's human doc comment and rejected = the base model's own draft
+    (drafted once, cached in OUT/dpo_pairs.jsonl). The reference is the base model
+    before training; dpo.beta sets the margin's strength. LoRA by default.
+    """))
 
 
 def eval_command(
@@ -272,6 +272,9 @@ def export_gguf_command(
 ) -> None:
     """Write MODEL as GGUF (f32/f16 by the gguf writer; quantized by llama.cpp's quantizer), then check it.
 
+    MODEL may also be a LoRA adapter folder (a sft run's final/adapter): it becomes
+    a GGUF adapter for `llmctl serve --model BASE.gguf --lora ADAPTER.gguf`.
+
     The check fails the command (exit 1, file kept for inspection) when the
     GGUF tokenizer disagrees with the HF one, when f32/f16 logits differ by more
     than 1e-2, or when quantized perplexity drifts more than 5%.
@@ -283,6 +286,9 @@ def export_gguf_command(
     from llmctl.trainers.export import FLOAT_TYPES, QUANT_TYPES, check_export, quantize, write_gguf
 
     qtype = qtype.lower()
+    if (model / "adapter_config.json").is_file():
+        _export_adapter(model, out, json_out)
+        return
     if qtype not in FLOAT_TYPES and qtype not in QUANT_TYPES:
         fail(f"--type: unknown type {qtype!r}", f"use one of {', '.join([*FLOAT_TYPES, *QUANT_TYPES])}")
     if not model.is_dir():
@@ -313,3 +319,21 @@ def export_gguf_command(
         console().print(line, highlight=False)
     if check and not report["check"]["ok"]:
         raise typer.Exit(1)
+
+
+def _export_adapter(adapter: Path, out: Path, json_out: bool) -> None:
+    import json
+
+    from llmctl.cli.output import fail
+    from llmctl.trainers.export import write_lora_gguf
+
+    config = adapter.parent / "config.json"
+    if not config.is_file():
+        fail(f"{adapter}: no config.json next to the adapter", "export the final/adapter folder of a `llmctl train sft` run")
+    write_lora_gguf(adapter, out, json.loads(config.read_text()))
+    report = {"file": str(out), "type": "lora", "bytes": out.stat().st_size}
+    if json_out:
+        print_json(report)
+    else:
+        console().print(f"wrote LoRA adapter {out} ({report['bytes'] / 2**20:.1f} MiB); serve it with "
+                        f"`llmctl serve --model BASE.gguf --lora {out}`", highlight=False)

@@ -156,3 +156,48 @@ def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Pa
     proc = run_cli("docs", "sync", "--json", cwd=example_copy, check=True)
     result = json.loads(proc.stdout)
     assert result["model_calls"] > 0 and "tiny-q8_0" in result["model"], result
+
+
+def test_lora_adapter_exports_to_gguf_and_is_served(base: Path, corpus: Path, tmp_path: Path):
+    from llmctl.core.model_client import ModelClient
+    from llmctl.trainers.export import check_lora_export
+
+    run_cli("train", "sft", "--set", f"model.base={json.dumps(str(base))}", "--set", f"data.dir={json.dumps(str(corpus))}",
+            "--set", "model.seq_len=128", "--set", "train.lr=1e-2", "--max-steps", "6", "--out", str(tmp_path / "sft"),
+            cwd=tmp_path, check=True)
+    final = tmp_path / "sft/final"
+    assert (final / "adapter/adapter_model.safetensors").is_file() and (final / "model.safetensors").is_file()
+    base_gguf, adapter = tmp_path / "base.gguf", tmp_path / "adapter.gguf"
+    run_cli("export", "gguf", str(base), "--out", str(base_gguf), "--type", "f32", "--no-check", cwd=tmp_path, check=True)
+    run_cli("export", "gguf", str(final / "adapter"), "--out", str(adapter), cwd=tmp_path, check=True)
+    report = check_lora_export(final, base_gguf, adapter)
+    assert report["adapter_effect"] > 0.05, report  # the adapter changes the model...
+    assert report["max_abs_logit_diff"] < 1e-2 and report["top1_agreement"] == 1.0, report  # ...as PyTorch's merge does
+
+    from llmctl.core.server import free_port
+
+    port = free_port()
+    run_cli("serve", "--model", str(base_gguf), "--lora", str(adapter), "--port", str(port), "--detach",
+            cwd=tmp_path, check=True)
+    try:
+        client = ModelClient(f"http://127.0.0.1:{port}/v1", timeout=60)
+        text = client.complete("def parse(", max_tokens=8, temperature=0.0)
+        assert isinstance(text, str)
+    finally:
+        run_cli("serve", "stop", cwd=tmp_path)
+
+
+def test_dpo_starts_at_ln2_and_prefers_the_human_doc(base: Path, corpus: Path, tmp_path: Path):
+    import math
+
+    proc = run_cli("train", "dpo", "--set", f"model.base={json.dumps(str(base))}", "--set", f"data.dir={json.dumps(str(corpus))}",
+                   "--set", "model.seq_len=128", "--set", "dpo.max_pairs=24", "--set", "train.lr=5e-3",
+                   "--set", "train.warmup_steps=0", "--set", "train.micro_batch=4", "--max-steps", "12",
+                   "--out", str(tmp_path / "dpo"), "--json", cwd=tmp_path, check=True)
+    result = json.loads(proc.stdout)
+    pairs = [json.loads(ln) for ln in (tmp_path / "dpo/dpo_pairs.jsonl").read_text().splitlines()]
+    assert 0 < len(pairs) <= 24 and all(p["chosen"] != p["rejected"] for p in pairs)
+    # Before any update the policy is the reference: every margin is 0, the loss is ln 2.
+    assert abs(result["losses"][0] - math.log(2)) < 1e-3, result["losses"]
+    assert sum(result["losses"][-3:]) / 3 < math.log(2) - 0.05, result["losses"]
+    assert (tmp_path / "dpo/final/adapter/adapter_config.json").is_file()

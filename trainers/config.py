@@ -73,19 +73,26 @@ class LoraSection(_Section):
     target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
 
 
+class DpoSection(_Section):
+    beta: float = Field(default=0.1, gt=0, description="strength of the preference margin")
+    max_pairs: int = Field(default=256, ge=1, description="pairs drafted from sft/train.jsonl when data/dpo/ is absent")
+    draft_tokens: int = Field(default=48, ge=4, description="length of the base model's drafts (the rejected side)")
+
+
 class LogSection(_Section):
     every: int = Field(default=1, ge=1)
     tensorboard: bool = True
 
 
 class RunConfig(_Section):
-    kind: Literal["pretrain", "sft"] = "pretrain"
+    kind: Literal["pretrain", "sft", "dpo"] = "pretrain"
     out: str = Field(default="runs/run", description="checkpoints, logs and the final model")
     model: ModelSection = Field(default_factory=ModelSection)
     data: DataSection = Field(default_factory=DataSection)
     train: TrainSection = Field(default_factory=TrainSection)
     checkpoint: CheckpointSection = Field(default_factory=CheckpointSection)
     lora: LoraSection = Field(default_factory=LoraSection)
+    dpo: DpoSection = Field(default_factory=DpoSection)
     log: LogSection = Field(default_factory=LogSection)
 
 
@@ -136,8 +143,8 @@ def load_run_config(path: Path | None, kind: str, overrides: list[str]) -> RunCo
     if cfg.kind != kind:
         raise LlmctlError(f"{source}: kind = {cfg.kind!r}, but this is `llmctl train {kind}`",
                           f"use `llmctl train {cfg.kind}` or change kind")
-    if kind == "sft" and not cfg.model.base:
-        raise LlmctlError(f"{source}: model.base is required for sft", "set it to an HF model folder or a .gguf file")
+    if kind in ("sft", "dpo") and not cfg.model.base:
+        raise LlmctlError(f"{source}: model.base is required for {kind}", "set it to an HF model folder or a .gguf file")
     return cfg
 
 
@@ -155,16 +162,61 @@ def param_count(dims: dict[str, int], tie: bool) -> int:
     return v * h * (1 if tie else 2) + n * per_layer + h
 
 
+def base_dims(base: str) -> tuple[dict[str, int], int] | None:
+    """(dims, exact parameter count) of an sft base: an HF folder's config.json or a GGUF's metadata."""
+    path = Path(base).expanduser()
+    if base in ("default", "gemma3-270m"):
+        from llmctl.core.model_files import default_model_path
+
+        path = default_model_path()
+    keys = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+            "vocab_size")
+    if path.is_dir() and (path / "config.json").is_file():
+        c = json.loads((path / "config.json").read_text())
+        c = c.get("text_config", c)
+        dims = {k: int(c.get(k) or c.get("num_attention_heads")) for k in keys}
+        return dims, param_count(dims, bool(c.get("tie_word_embeddings")))
+    if path.suffix == ".gguf" and path.is_file():
+        from gguf import GGUFReader
+
+        r = GGUFReader(str(path))
+
+        def field(name: str):
+            f = r.fields.get(name)
+            return None if f is None else f.parts[f.data[0]].tolist()
+
+        arch = bytes(field("general.architecture")).decode()
+        dims = {"hidden_size": field(f"{arch}.embedding_length")[0],
+                "intermediate_size": field(f"{arch}.feed_forward_length")[0],
+                "num_hidden_layers": field(f"{arch}.block_count")[0],
+                "num_attention_heads": field(f"{arch}.attention.head_count")[0],
+                "num_key_value_heads": (field(f"{arch}.attention.head_count_kv") or field(f"{arch}.attention.head_count"))[0],
+                "vocab_size": len(r.fields["tokenizer.ggml.tokens"].data)}
+        return {k: int(v) for k, v in dims.items()}, int(sum(int(t.n_elements) for t in r.tensors))
+    return None
+
+
 def plan(cfg: RunConfig, world: int) -> dict[str, Any]:
     """Parameter count, memory estimate and batch arithmetic, for `train validate`."""
     dims = model_dims(cfg)
     params = param_count(dims, cfg.model.tie_embeddings)
+    if cfg.kind in ("sft", "dpo"):
+        found = base_dims(cfg.model.base)
+        if found is None:
+            raise LlmctlError(f"model.base: {cfg.model.base} is neither a model folder nor a .gguf file",
+                              "point it at a run's final/ folder, an HF model folder, or a GGUF")
+        dims, params = found
     t = cfg.train
     bytes_per = 2 if t.precision in ("bf16", "fp16") else 4
     trainable = params
-    if cfg.kind == "sft" and cfg.lora.enabled:
+    if cfg.kind in ("sft", "dpo") and cfg.lora.enabled:
         h = dims["hidden_size"]
-        trainable = dims["num_hidden_layers"] * len(cfg.lora.target_modules) * cfg.lora.r * 2 * h
+        kv = h * dims["num_key_value_heads"] // dims["num_attention_heads"]
+        sizes = {"q_proj": (h, h), "k_proj": (h, kv), "v_proj": (h, kv), "o_proj": (h, h),
+                 "gate_proj": (h, dims["intermediate_size"]), "up_proj": (h, dims["intermediate_size"]),
+                 "down_proj": (dims["intermediate_size"], h)}
+        trainable = dims["num_hidden_layers"] * sum(cfg.lora.r * sum(sizes.get(m, (h, h)))
+                                                    for m in cfg.lora.target_modules)
     # weights (+ an fp32 master copy when mixed) + grads + AdamW moments (fp32) + activations
     weights = params * bytes_per + (params * 4 if bytes_per == 2 else 0)
     optim = trainable * (4 + 8)

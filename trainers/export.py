@@ -21,6 +21,7 @@ import json
 import math
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
@@ -28,6 +29,28 @@ from llmctl.core.errors import LlmctlError
 QUANT_TYPES = {"q8_0": 7, "q4_k_m": 15, "q4_0": 2, "q5_k_m": 17, "q6_k": 18}
 FLOAT_TYPES = {"f32": 0, "f16": 1}
 PROBE = "def parse_header(line):\n    \"\"\"Split one HTTP header line.\"\"\"\n    return line.split(':', 1)  # ünïcode ✓"
+
+
+@contextmanager
+def _atomic_gguf(out: Path, arch: str):
+    """A GGUFWriter on a temp file beside ``out``, renamed over it once fully written."""
+    import gguf
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        w = gguf.GGUFWriter(str(tmp), arch)
+        yield w
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _permute(w, n_head: int):
@@ -74,12 +97,7 @@ def write_gguf(model_dir: Path, out: Path, ftype: str = "f32") -> Path:
             types.append(gguf.TokenType.CONTROL if t in added else gguf.TokenType.NORMAL)
     merges = [m if isinstance(m, str) else " ".join(m) for m in tok["model"].get("merges", [])]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        w = gguf.GGUFWriter(str(tmp), "llama")
+    with _atomic_gguf(out, "llama") as w:
         w.add_name(model_dir.resolve().parent.name or "llmctl-model")
         w.add_context_length(cfg.get("max_position_embeddings", 2048))
         w.add_embedding_length(hidden)
@@ -123,14 +141,6 @@ def write_gguf(model_dir: Path, out: Path, ftype: str = "f32") -> Path:
         put("output_norm.weight", weights["model.norm.weight"])
         if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings"):
             put("output.weight", weights["lm_head.weight"])
-        w.write_header_to_file()
-        w.write_kv_data_to_file()
-        w.write_tensors_to_file()
-        w.close()
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out
 
 
@@ -170,7 +180,7 @@ def check_export(model_dir: Path, gguf_path: Path, *, quantized: bool, data_dir:
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
     hf_tok = PreTrainedTokenizerFast.from_pretrained(str(model_dir))
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), torch_dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     n_ctx = min(int(model.config.max_position_embeddings), 512)
     llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=n_ctx, logits_all=True, verbose=False, n_threads=2)
     probe_hf = hf_tok(PROBE, add_special_tokens=False)["input_ids"]
@@ -208,3 +218,80 @@ def check_export(model_dir: Path, gguf_path: Path, *, quantized: bool, data_dir:
     else:
         report["ok"] = report["tokenizer_match"] and max_diff < 1e-2 and abs(report["perplexity_ratio"] - 1) < 1e-3
     return report
+
+
+_LORA_TARGETS = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
+                 "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
+_ARCH = {"llama": "llama", "gemma3_text": "gemma3", "gemma3": "gemma3"}
+
+
+def write_lora_gguf(adapter_dir: Path, out: Path, model_config: dict) -> Path:
+    """A peft LoRA adapter -> a GGUF adapter that llama.cpp (``llmctl serve --lora``) applies over the base."""
+    import gguf
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    acfg_path = adapter_dir / "adapter_config.json"
+    if not acfg_path.is_file():
+        raise LlmctlError(f"{adapter_dir}: no adapter_config.json", "give the final/adapter folder of a LoRA sft run")
+    acfg = json.loads(acfg_path.read_text())
+    mtype = model_config.get("model_type", "")
+    arch = _ARCH.get(mtype)
+    if arch is None:
+        raise LlmctlError(f"{adapter_dir}: base model type {mtype!r} is not supported for adapter export",
+                          "supported: Llama-style (llmctl presets) and Gemma 3")
+    n_head = model_config["num_attention_heads"]
+    n_kv = model_config.get("num_key_value_heads", n_head)
+    weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    with _atomic_gguf(out, arch) as w:
+        w.add_type(gguf.GGUFType.ADAPTER)
+        w.add_string(gguf.Keys.Adapter.TYPE, "lora")
+        w.add_float32(gguf.Keys.Adapter.LORA_ALPHA, float(acfg.get("lora_alpha", acfg.get("r", 8))))
+        count = 0
+        for name, a in sorted(weights.items()):
+            if ".lora_A." not in name:
+                continue
+            b = weights[name.replace(".lora_A.", ".lora_B.")]
+            parts = name.split(".")
+            layer = int(parts[parts.index("layers") + 1])
+            proj = next((p for p in parts if p in _LORA_TARGETS), None)
+            if proj is None:
+                raise LlmctlError(f"{adapter_dir}: LoRA on an unsupported module ({name})",
+                                  f"target only {', '.join(_LORA_TARGETS)}")
+            b = b.astype(np.float32)
+            if arch == "llama" and proj in ("q_proj", "k_proj"):
+                b = _permute(b, n_head if proj == "q_proj" else n_kv)  # rows follow the base weight's order
+            base = f"blk.{layer}.{_LORA_TARGETS[proj]}.weight"
+            w.add_tensor(f"{base}.lora_a", np.ascontiguousarray(a.astype(np.float32)))
+            w.add_tensor(f"{base}.lora_b", np.ascontiguousarray(b))
+            count += 1
+        if not count:
+            raise LlmctlError(f"{adapter_dir}: the adapter holds no LoRA weights")
+    return out
+
+
+def check_lora_export(merged_dir: Path, base_gguf: Path, adapter_gguf: Path, max_tokens: int = 64) -> dict:
+    """Logits of base GGUF + GGUF adapter in llama.cpp against the merged PyTorch model."""
+    import llama_cpp
+    import numpy as np
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(merged_dir))
+    model = AutoModelForCausalLM.from_pretrained(str(merged_dir), dtype=torch.float32).eval()
+    ids = tok(PROBE * 3, add_special_tokens=False)["input_ids"][:max_tokens]
+    with torch.no_grad():
+        ref = model(torch.tensor([ids])).logits[0].numpy()
+    llm = llama_cpp.Llama(model_path=str(base_gguf), lora_path=str(adapter_gguf), n_ctx=max(len(ids), 64),
+                          logits_all=True, verbose=False, n_threads=2)
+    llm.eval(ids)
+    got = np.array(llm.scores[: len(ids)], dtype=np.float32)
+    del llm
+    plain = llama_cpp.Llama(model_path=str(base_gguf), n_ctx=max(len(ids), 64), logits_all=True, verbose=False,
+                            n_threads=2)
+    plain.eval(ids)
+    without = np.array(plain.scores[: len(ids)], dtype=np.float32)
+    del plain
+    diff = float(np.abs(got - ref).max())
+    return {"max_abs_logit_diff": round(diff, 6), "top1_agreement": float((got.argmax(-1) == ref.argmax(-1)).mean()),
+            "adapter_effect": round(float(np.abs(without - ref).max()), 6), "tokens": len(ids)}

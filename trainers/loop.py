@@ -154,10 +154,15 @@ def load_base(base: str):
 
         path = default_model_path()
     if path.suffix == ".gguf":
-        model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, torch_dtype="float32")
+        model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype="float32")
         tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        # The weights are dequantized to float32 now: nothing of the GGUF quantization remains,
+        # but transformers still flags the model and would refuse to save the merged result.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
     elif path.is_dir():
-        model = AutoModelForCausalLM.from_pretrained(str(path), torch_dtype="float32")
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype="float32")
         tok = AutoTokenizer.from_pretrained(str(path))
     else:
         raise LlmctlError(f"model.base: {base} is neither a model folder nor a .gguf file",
@@ -219,7 +224,12 @@ def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | 
         model = build_model(cfg, len(tokenizer), tokenizer.eos_token_id)
     else:
         model, tokenizer = load_base(cfg.model.base)
-        examples = sft_examples(tokenizer, read_jsonl(data_dir / "sft" / "train.jsonl"), cfg.model.seq_len)
+        if cfg.kind == "dpo":
+            with acc.main_process_first():
+                pairs = dpo_pairs(cfg, model, tokenizer, data_dir, out, say)
+            examples = dpo_examples(model, tokenizer, pairs, cfg.model.seq_len)
+        else:
+            examples = sft_examples(tokenizer, read_jsonl(data_dir / "sft" / "train.jsonl"), cfg.model.seq_len)
         if not examples:
             raise LlmctlError(f"{data_dir}/sft/train.jsonl: no instruction pairs", "run `llmctl train data` on documented code")
         n_examples = len(examples)
@@ -275,22 +285,36 @@ def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | 
             idx = batches.indices(step, m)
             if cfg.kind == "pretrain":
                 b = blocks[idx]
-                micro.append((b[:, :-1], b[:, 1:], None))
+                micro.append((b[:, :-1], b[:, 1:], None, None))
+            elif cfg.kind == "dpo":
+                chosen = [examples[i][0] for i in idx]
+                rejected = [examples[i][1] for i in idx]
+                ids, labels, mask = collate_sft(chosen + rejected, tokenizer.pad_token_id)
+                refs = torch.tensor([[examples[i][2], examples[i][3]] for i in idx])
+                micro.append((ids[:, :-1], labels[:, 1:], mask[:, :-1], refs))
             else:
                 ids, labels, mask = collate_sft([examples[i] for i in idx], tokenizer.pad_token_id)
-                micro.append((ids[:, :-1], labels[:, 1:], mask[:, :-1]))
-        local_targets = sum(int((y != -100).sum()) for _, y, _ in micro)
+                micro.append((ids[:, :-1], labels[:, 1:], mask[:, :-1], None))
+        # What the loss is normalised by: target tokens, or preference pairs for DPO.
+        local_targets = sum(len(r) if r is not None else int((y != -100).sum()) for _, y, _, r in micro)
         total = acc.reduce(torch.tensor(float(local_targets), device=device), reduction="sum")
         total = max(float(total), 1.0)
         loss_sum = torch.zeros((), device=device)
         t0 = time.perf_counter()
-        for m, (x, y, mask) in enumerate(micro):
+        for m, (x, y, mask, refs) in enumerate(micro):
             x, y = x.to(device), y.to(device)
             sync = acc.no_sync(model) if m < len(micro) - 1 else nullcontext()
             with sync, acc.autocast():
                 logits = fwd(input_ids=x, attention_mask=None if mask is None else mask.to(device)).logits
-                s = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1),
-                                    ignore_index=-100, reduction="sum")
+                if refs is None:
+                    s = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                        ignore_index=-100, reduction="sum")
+                else:
+                    logp = _sequence_logprobs(logits, y)
+                    n = refs.shape[0]
+                    refs = refs.to(device)
+                    margin = (logp[:n] - refs[:, 0]) - (logp[n:] - refs[:, 1])
+                    s = -F.logsigmoid(cfg.dpo.beta * margin).sum()
                 # DDP averages gradients over ranks: scale by world / (targets of the whole step).
                 acc.backward(s * world / total)
             loss_sum += s.detach()
@@ -339,6 +363,69 @@ def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | 
     return result
 
 
+def _sequence_logprobs(logits, labels):
+    """Summed log-probability of each row's target tokens (labels -100 are ignored)."""
+    import torch.nn.functional as F
+
+    mask = labels != -100
+    logp = -F.cross_entropy(logits.float().transpose(1, 2), labels.clamp_min(0), reduction="none")
+    return (logp * mask).sum(-1)
+
+
+def dpo_pairs(cfg: RunConfig, model, tokenizer, data_dir: Path, out: Path, say) -> list[dict]:
+    """(prompt, chosen, rejected): data/dpo/train.jsonl, else human doc vs the base model's own draft.
+
+    Drafting runs once (cached in OUT/dpo_pairs.jsonl): greedy, from the same
+    prompt format sft uses, with the base model before any adapter is added.
+    """
+    import torch
+
+    given = data_dir / "dpo" / "train.jsonl"
+    if given.is_file():
+        return read_jsonl(given)
+    cache = out / "dpo_pairs.jsonl"
+    if cache.is_file():
+        return read_jsonl(cache)
+    rows = read_jsonl(data_dir / "sft" / "train.jsonl")[: cfg.dpo.max_pairs]
+    say(f"drafting {len(rows)} rejected answers with the base model (cached in {cache})")
+    pairs = []
+    model.eval()
+    for r in rows:
+        prompt = r["prompt"].rstrip() + SFT_SEPARATOR
+        ids = tokenizer(prompt, add_special_tokens=False)["input_ids"][-(cfg.model.seq_len - cfg.dpo.draft_tokens):]
+        with torch.no_grad():
+            gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                                 max_new_tokens=cfg.dpo.draft_tokens, do_sample=False,
+                                 eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+        draft = tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True).strip()
+        if draft and draft != r["completion"].strip():
+            pairs.append({"prompt": r["prompt"], "chosen": r["completion"], "rejected": draft})
+    model.train()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(p) + "\n" for p in pairs))
+    os.replace(tmp, cache)
+    return pairs
+
+
+def dpo_examples(model, tokenizer, pairs: list[dict], seq_len: int) -> list[tuple]:
+    """(chosen, rejected, reference logp chosen, reference logp rejected) per pair; reference = the base model."""
+    import torch
+
+    out = []
+    model.eval()
+    for p in pairs:
+        chosen = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["chosen"]}], seq_len)[0]
+        rejected = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["rejected"]}], seq_len)[0]
+        ids, labels, mask = collate_sft([chosen, rejected], tokenizer.pad_token_id)
+        with torch.no_grad():
+            logits = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1]).logits
+        ref = _sequence_logprobs(logits, labels[:, 1:])
+        out.append((chosen, rejected, float(ref[0]), float(ref[1])))
+    model.train()
+    return out
+
+
 def save_checkpoint(acc, ckpt_dir: Path, state: dict, keep: int) -> Path:
     """``save_state`` on every rank into a temp folder, renamed once all are done; keep the last ``keep``."""
     target = ckpt_dir / f"step-{state['step']}"
@@ -363,7 +450,7 @@ def save_checkpoint(acc, ckpt_dir: Path, state: dict, keep: int) -> Path:
 def _save_final(model, tokenizer, final: Path, cfg: RunConfig) -> None:
     tmp = final.with_name(".final.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    if cfg.kind == "sft" and cfg.lora.enabled:
+    if cfg.kind in ("sft", "dpo") and cfg.lora.enabled:
         model.save_pretrained(str(tmp / "adapter"))
         merged = model.merge_and_unload()
         merged.save_pretrained(str(tmp), safe_serialization=True)
