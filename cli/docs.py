@@ -164,3 +164,8 @@ def watch_command(
               on_error=lambda m: (err.print(m, highlight=False), sys.stderr.flush()))
     except KeyboardInterrupt:
         err.print("stopped")
+    # Every update committed before it was reported (and an interrupted one rolled back), so
+    # leave now: interpreter shutdown can wait on watchdog's and torch's worker threads.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -145,6 +145,7 @@ def watch(project: Project, on_update: Callable[[Update], None], *, debounce: fl
                     break
                 time.sleep(min(debounce - quiet, 0.05) if quiet < debounce else 0.01)
             paths, n = collector.take()
+            paths = [p for p in paths if p and not (project.root / p).is_dir()]  # files (present or deleted)
             if paths:
                 try:
                     on_update(apply_changes(project, paths, n, embedder))

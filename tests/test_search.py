@@ -285,7 +285,11 @@ def split_query_string(qs: str) -> dict:
         assert search(shop, "handle event number 137", "--no-refresh")[0]["symbol"] == "gen.mod137.handler_137"
     finally:
         proc.send_signal(signal.SIGINT)
-        rc = proc.wait(timeout=30)
+        try:
+            rc = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError(f"watch did not stop on SIGINT: {proc.stderr.read()[-2000:]}") from None
     assert rc == 0
     conn = sqlite3.connect(shop / ".llmctl/index/index.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
