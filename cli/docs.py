@@ -154,9 +154,15 @@ def watch_command(
     from llmctl.core.project import open_project
     from llmctl.core.watch import watch
 
+    import signal
+
     project = open_project(None)
     out = console()
     err = console(stderr=True)
+    # Ctrl-C and SIGTERM stop the watcher, even when started from a shell that ignores
+    # SIGINT for background jobs (Python then installs no handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         watch(project, lambda up: (out.print(up.line(), highlight=False, soft_wrap=True), sys.stdout.flush()),
               debounce=debounce,
