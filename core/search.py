@@ -27,7 +27,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,12 +149,12 @@ def symbol_chunks(symbols: list[Symbol], source: str, max_lines: int) -> list[Ch
             end = min(end, s.line + max_lines - 1)
             text = "\n".join(lines[s.line - 1:end])
         doc = (s.doc_raw or "").strip()
-        head = f"{s.kind} {s.id}\n{s.signature or s.name}\n{doc}\n{text if not doc else _strip_doc(text, doc)}"
+        head = f"{s.kind} {s.id}\n{s.signature or s.name}\n{doc}\n{text if not doc else strip_doc(text, doc)}"
         out.append(Chunk(s.path, s.line, max(s.line, end), s.id, s.name, s.kind, s.language, text, head))
     return out
 
 
-def _strip_doc(text: str, doc: str) -> str:
+def strip_doc(text: str, doc: str) -> str:
     """The body without its doc comment (placed right after the signature already)."""
     doc_lines = [ln.strip() for ln in doc.splitlines() if ln.strip()]
     if not doc_lines:
@@ -427,7 +427,7 @@ def _refresh_locked(project: Project, conn: sqlite3.Connection, report: IndexRep
         report.added = len(new_chunks)
     elif meta.get("light") != _settings_light(project):
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('light', ?)", (_settings_light(project),))
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (_state_key(store_files, wanted),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (_state_key(wanted),))
     _ensure_derived(project, conn)
     report.files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
     report.chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -469,7 +469,7 @@ def _file_chunks(project: Project, store, path: str) -> list[Chunk]:
     return symbol_chunks(symbols, text, cfg.max_chunk_lines)
 
 
-def _state_key(store_files: dict[str, str], wanted: dict[str, str]) -> str:
+def _state_key(wanted: dict[str, str]) -> str:
     h = hashlib.sha1()
     for p in sorted(wanted):
         h.update(f"{p}\0{wanted[p]}\n".encode())
@@ -761,12 +761,4 @@ def is_stale(project: Project, *, scan_first: bool = True) -> bool:
     if meta.get("light") != _settings_light(project) or "state" not in meta:
         return True
     wanted, _ = _wanted_files(project, _store_files(project))
-    return meta["state"] != _state_key({}, wanted)
-
-
-def chunk_paths(project: Project) -> Iterable[str]:
-    conn = open_db(project)
-    try:
-        return [p for (p,) in conn.execute("SELECT DISTINCT path FROM chunks")]
-    finally:
-        conn.close()
+    return meta["state"] != _state_key(wanted)

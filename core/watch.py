@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
 from llmctl.core.project import Project

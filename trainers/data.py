@@ -126,16 +126,11 @@ def dedup_and_split(items: list[dict], text_of, dataset: str, rules: DataRules, 
     return out
 
 
-def _strip_doc_from_source(source: str, doc: str) -> str:
-    from llmctl.core.search import _strip_doc
-
-    return _strip_doc(source, doc)
-
-
 def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats) -> tuple[list[dict], list[dict]]:
     """Pretraining records and instruction pairs from the project's store and ``extra_files``."""
     from llmctl.core.files import list_files
     from llmctl.core.scanner import decode_source, scan
+    from llmctl.core.search import strip_doc
     from llmctl.core.store import Store
     from llmctl.core.symbols import CALLABLE_KINDS, TYPE_KINDS
 
@@ -164,7 +159,7 @@ def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats
                 if len(doc.split()) < rules.min_doc_words:
                     stats.dropped[("sft", "undocumented" if not doc else "short_doc")] += 1
                     continue
-                code = _strip_doc_from_source("\n".join(lines[sym.line - 1:sym.end_line]), doc)
+                code = strip_doc("\n".join(lines[sym.line - 1:sym.end_line]), doc)
                 if len(code.strip()) < rules.min_chars // 2:
                     stats.dropped[("sft", "short")] += 1
                     continue
