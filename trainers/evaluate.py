@@ -53,7 +53,7 @@ def _nll(model, ids: list[int], start: int, torch) -> float:
 def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, embedder) -> dict:
     import torch
 
-    from llmctl.trainers.loop import SFT_SEPARATOR, load_base
+    from llmctl.trainers.loop import draft_doc, load_base, sft_prompt
 
     model, tok = load_base(spec)
     model.eval()
@@ -81,7 +81,7 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
         nll = nbytes = 0.0
         rouge, gens = [], []
         for p in pairs:
-            prompt = p["prompt"].rstrip()[-3000:] + SFT_SEPARATOR
+            prompt = sft_prompt(p["prompt"])
             doc = p["completion"].strip()
             ctx = min(_context(model), 1024)
             d_ids = tok(doc, add_special_tokens=False)["input_ids"][: ctx // 2] + [tok.eos_token_id]
@@ -89,12 +89,7 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
             p_ids = all_p[-(ctx - len(d_ids)):]
             nll += _nll(model, p_ids + d_ids, len(p_ids), torch)
             nbytes += len(tok.decode(d_ids[:-1]).encode("utf-8")) + 1
-            p_ids = all_p[-max(ctx - max_new_tokens, 8):]
-            with torch.no_grad():
-                gen = model.generate(torch.tensor([p_ids]), attention_mask=torch.ones(1, len(p_ids), dtype=torch.long),
-                                     max_new_tokens=max_new_tokens, do_sample=False,
-                                     eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-            text = tok.decode(gen[0, len(p_ids):], skip_special_tokens=True).strip().split("\n\n")[0]
+            text = draft_doc(model, tok, p["prompt"], max_new_tokens, ctx).split("\n\n")[0]
             gens.append(text)
             rouge.append(scorer.score(doc, text)["rougeL"].fmeasure)
         out["doc_bpb"] = round(nll / math.log(2) / max(nbytes, 1), 4)

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
+from llmctl.core.fsutil import atomic_path
 
 QUANT_TYPES = {"q8_0": 7, "q4_k_m": 15, "q4_0": 2, "q5_k_m": 17, "q6_k": 18}
 FLOAT_TYPES = {"f32": 0, "f16": 1}
@@ -36,21 +35,13 @@ def _atomic_gguf(out: Path, arch: str):
     """A GGUFWriter on a temp file beside ``out``, renamed over it once fully written."""
     import gguf
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(out) as tmp:
         w = gguf.GGUFWriter(str(tmp), arch)
         yield w
         w.write_header_to_file()
         w.write_kv_data_to_file()
         w.write_tensors_to_file()
         w.close()
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _permute(w, n_head: int):
@@ -151,13 +142,10 @@ def quantize(src: Path, out: Path, qtype: str, threads: int = 0) -> Path:
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = QUANT_TYPES[qtype]
     params.nthread = threads
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    rc = llama_cpp.llama_model_quantize(str(src).encode(), tmp_name.encode(), params)
-    if rc != 0:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise LlmctlError(f"llama.cpp's quantizer failed on {src} ({qtype}, code {rc})")
-    os.replace(tmp_name, out)
+    with atomic_path(out) as tmp:
+        rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), params)
+        if rc != 0:
+            raise LlmctlError(f"llama.cpp's quantizer failed on {src} ({qtype}, code {rc})")
     return out
 
 

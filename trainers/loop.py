@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from llmctl.core.errors import LlmctlError
+from llmctl.core.fsutil import atomic_write
 from llmctl.trainers.config import RunConfig, model_dims
 
 EOS = "<|endoftext|>"
@@ -76,11 +77,28 @@ def pack(tokenizer, texts: list[str], seq_len: int):
     return torch.tensor(ids[: n * (seq_len + 1)], dtype=torch.long).view(n, seq_len + 1)
 
 
+def sft_prompt(code: str) -> str:
+    """The prompt a doc model is trained on, evaluated with and drafts from: the code, then a separator."""
+    return code.rstrip() + SFT_SEPARATOR
+
+
+def draft_doc(model, tokenizer, code: str, max_new_tokens: int, context: int) -> str:
+    """The model's greedy doc comment for ``code`` (the prompt's tail kept to fit ``context``)."""
+    import torch
+
+    ids = tokenizer(sft_prompt(code), add_special_tokens=False)["input_ids"][-max(context - max_new_tokens, 8):]
+    with torch.no_grad():
+        gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                             max_new_tokens=max_new_tokens, do_sample=False,
+                             eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    return tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True).strip()
+
+
 def sft_examples(tokenizer, rows: list[dict], seq_len: int) -> list[tuple[list[int], list[int]]]:
     """(input ids, labels) per pair: the loss only on the doc-comment tokens (and EOS)."""
     out = []
     for r in rows:
-        p = tokenizer(r["prompt"].rstrip() + SFT_SEPARATOR, add_special_tokens=False)["input_ids"]
+        p = tokenizer(sft_prompt(r["prompt"]), add_special_tokens=False)["input_ids"]
         c = tokenizer(r["completion"].strip(), add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
         c = c[: max(8, seq_len // 2)]
         p = p[-(seq_len - len(c)):]  # keep the end of long code (the signature is lost first only when huge)
@@ -359,7 +377,7 @@ def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | 
               "tokens_per_s": round((state["tokens"] - tokens_at_start) / elapsed, 1) if elapsed > 0 else 0.0,
               "world_size": world, "parameters": n_params, "final": str(final)}
     if acc.is_main_process:
-        (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+        atomic_write(out / "result.json", json.dumps(result, indent=2) + "\n")
     return result
 
 
@@ -378,8 +396,6 @@ def dpo_pairs(cfg: RunConfig, model, tokenizer, data_dir: Path, out: Path, say) 
     Drafting runs once (cached in OUT/dpo_pairs.jsonl): greedy, from the same
     prompt format sft uses, with the base model before any adapter is added.
     """
-    import torch
-
     given = data_dir / "dpo" / "train.jsonl"
     if given.is_file():
         return read_jsonl(given)
@@ -391,20 +407,11 @@ def dpo_pairs(cfg: RunConfig, model, tokenizer, data_dir: Path, out: Path, say) 
     pairs = []
     model.eval()
     for r in rows:
-        prompt = r["prompt"].rstrip() + SFT_SEPARATOR
-        ids = tokenizer(prompt, add_special_tokens=False)["input_ids"][-(cfg.model.seq_len - cfg.dpo.draft_tokens):]
-        with torch.no_grad():
-            gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                                 max_new_tokens=cfg.dpo.draft_tokens, do_sample=False,
-                                 eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-        draft = tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True).strip()
+        draft = draft_doc(model, tokenizer, r["prompt"], cfg.dpo.draft_tokens, cfg.model.seq_len)
         if draft and draft != r["completion"].strip():
             pairs.append({"prompt": r["prompt"], "chosen": r["completion"], "rejected": draft})
     model.train()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(p) + "\n" for p in pairs))
-    os.replace(tmp, cache)
+    atomic_write(cache, "".join(json.dumps(p) + "\n" for p in pairs))
     return pairs
 
 
