@@ -201,3 +201,15 @@ def test_dpo_starts_at_ln2_and_prefers_the_human_doc(base: Path, corpus: Path, t
     assert abs(result["losses"][0] - math.log(2)) < 1e-3, result["losses"]
     assert sum(result["losses"][-3:]) / 3 < math.log(2) - 0.05, result["losses"]
     assert (tmp_path / "dpo/final/adapter/adapter_config.json").is_file()
+
+
+def test_eval_gate_exit_code_follows_the_comparison(base: Path, corpus: Path, tmp_path: Path):
+    """The same model against itself is not better: --gate exits 1; the metrics are reported for both."""
+    proc = run_cli("eval", str(base), "--baseline", str(base), "--data", str(corpus), "--gate", "--max-items", "3",
+                   "--max-new-tokens", "8", "--json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    result = json.loads(proc.stdout)
+    for side in ("candidate", "baseline"):
+        assert result[side]["doc_bpb"] > 0 and result[side]["text_bpb"] > 0 and result[side]["pairs"] == 3
+    assert result["candidate"]["doc_bpb"] == result["baseline"]["doc_bpb"]
+    assert result["gate"]["passed"] is False and result["gate"]["metric"] == "doc_bpb"
