@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmctl.core.symbols import MODULE, ParsedDoc, Symbol
+from llmctl.analyzers.symbols import MODULE, ParsedDoc, Symbol
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from llmctl.core.symbols import DocItem, ParsedDoc
+from llmctl.analyzers.symbols import DocItem, ParsedDoc
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`'\"(\[])")
 

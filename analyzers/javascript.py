@@ -18,7 +18,7 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
-from llmctl.core.symbols import (
+from llmctl.analyzers.symbols import (
     CLASS, ENUM, FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,
 )

@@ -22,6 +22,36 @@ _INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(\(\))?$")
 _LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)#\s>]+)>?#([A-Za-z_][\w.$]*)\s*\)")
 _SUPPRESS = re.compile(r"llmctl:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+@dataclass
+class Heading:
+    """An ATX heading outside fenced code: 0-based line, level 1-6, title text."""
+
+    line: int
+    level: int
+    title: str
+
+
+def headings(text: str) -> list[Heading]:
+    """The document's headings in order; ``#`` lines inside fenced code are not headings."""
+    out: list[Heading] = []
+    fence: str | None = None
+    for i, line in enumerate(text.splitlines()):
+        m = _FENCE.match(line)
+        if m:
+            mark = m.group(2)
+            if fence is None:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence) and not m.group(3):
+                fence = None
+            continue
+        if fence is None:
+            h = _HEADING.match(line)
+            if h:
+                out.append(Heading(i, len(h.group(1)), h.group(2)))
+    return out
 
 
 @dataclass

@@ -18,7 +18,7 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.docstrings import parse_python_docstring
-from llmctl.core.symbols import (
+from llmctl.analyzers.symbols import (
     CLASS, FUNCTION, KEYWORD_ONLY, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
     VAR_POSITIONAL, Param, ParsedDoc, Symbol,
 )

@@ -15,7 +15,7 @@ from tree_sitter import Language, Parser
 
 from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_id, module_symbol, one_line, text_of
 from llmctl.analyzers.docstrings import clean_block_comment, parse_rustdoc
-from llmctl.core.symbols import (
+from llmctl.analyzers.symbols import (
     ENUM, FUNCTION, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TRAIT, Param, ParsedDoc, Symbol,
 )
 

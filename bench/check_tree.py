@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from llmctl.core.check import run_check
+from llmctl.core.check.run import run_check
 from llmctl.core.config import Config
 from llmctl.core.project import Project
 

@@ -31,10 +31,10 @@ import warnings
 from pathlib import Path
 
 from llmctl.core.config import Config
-from llmctl.core.docsync import sync
+from llmctl.core.docs.sync import sync
 from llmctl.core.project import Project
-from llmctl.core.prose import ProseCache, name_words
-from llmctl.core.server import embedded_server, free_port, resolve_spec
+from llmctl.core.docs.prose import ProseCache, name_words
+from llmctl.core.model.server import embedded_server, free_port, resolve_spec
 
 DEFAULT_PACKAGES = "click,jinja2,rich,filelock,pathspec"
 
@@ -179,10 +179,10 @@ def main() -> None:
             server_cm.__exit__(None, None, None)
 
         # The generated summaries of the hidden functions, from the prose cache via the pages' symbols.
-        from llmctl.core.docsync import model_identity_for
-        from llmctl.core.prose import Request, request_key
-        from llmctl.core.store import Store
-        from llmctl.core.docsync import Templates
+        from llmctl.core.model.connect import model_identity_for
+        from llmctl.core.docs.prose import Request, request_key
+        from llmctl.core.store.db import Store
+        from llmctl.core.docs.templates import Templates
 
         identity = model_identity_for(project)
         tpl_text = Templates(project).source("prompt_symbol.j2")

@@ -28,10 +28,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from llmctl.analyzers import analyze
-from llmctl.core.check import run_check
+from llmctl.core.check.run import run_check
 from llmctl.core.config import Config
 from llmctl.core.project import Project
-from llmctl.core.prose import api_params
+from llmctl.core.docs.prose import api_params
 
 _PYDOCLINT_LINE = re.compile(r"^\s+(\d+): (DOC\d+): (?:Function|Method) `([^`]+)`")
 

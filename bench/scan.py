@@ -29,7 +29,7 @@ from pathlib import Path
 from llmctl.analyzers import language_for
 from llmctl.core.config import Config
 from llmctl.core.project import Project
-from llmctl.core.scanner import scan
+from llmctl.core.store.scan import scan
 
 
 def copy_tree(src: Path, dst: Path, max_files: int) -> list[Path]:

@@ -167,8 +167,9 @@ def print_table(title: str, res: dict[str, dict[str, float]], n: int) -> None:
 def tune(tokens: int) -> None:
     import itertools
 
-    import llmctl.core.search as S
-    from llmctl.core.search import Searcher, refresh
+    import llmctl.core.search.rank as S
+    from llmctl.core.search.index import refresh
+    from llmctl.core.search.rank import Searcher
 
     work = Path(tempfile.mkdtemp(prefix="llmctl-tune-"))
     targets = build_corpus(work, TUNE_LIBS, True)
@@ -190,7 +191,7 @@ def tune(tokens: int) -> None:
 
 def latency(work: Path, queries: list[str], runs: int) -> None:
     from llmctl.core.project import open_project
-    from llmctl.core.search import Searcher
+    from llmctl.core.search.rank import Searcher
 
     llmctl = str(Path(sys.executable).with_name("llmctl"))
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
@@ -231,7 +232,8 @@ def main() -> None:
     if args.tune:
         tune(tokens)
         return
-    from llmctl.core.search import Searcher, refresh
+    from llmctl.core.search.index import refresh
+    from llmctl.core.search.rank import Searcher
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="llmctl-search-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,8 @@ def main() -> None:
                    stdout=subprocess.DEVNULL)
 
     from llmctl.trainers.config import load_run_config
-    from llmctl.trainers.loop import build_model, pack, read_jsonl, run
+    from llmctl.trainers.loop import run
+    from llmctl.trainers.models import build_model, pack, read_jsonl
 
     def cfg_for(out: str):
         return load_run_config(None, "pretrain", [

@@ -59,7 +59,7 @@ def main() -> None:
     while "watching" not in (proc.stderr.readline() or "watching"):
         pass
     from llmctl.core.project import open_project
-    from llmctl.core.search import Searcher
+    from llmctl.core.search.rank import Searcher
 
     project = open_project(work)
     db = work / ".llmctl/index/index.db"

@@ -23,7 +23,7 @@ def _rich(result, root: Path) -> None:
     from rich.markup import escape
     from rich.text import Text
 
-    from llmctl.hooks.run import ansi, finding_lines
+    from llmctl.core.check.report import ansi, finding_lines
 
     out = console()
     # Messages quote code (`[~utils.Error]`), so no rich markup: colour travels as ANSI
@@ -49,7 +49,7 @@ def _github(result, root: Path) -> None:
 
 
 def _sarif(result, root: Path) -> None:
-    from llmctl.core.drift import RULES
+    from llmctl.core.check.rules import RULES
 
     used = sorted({f.rule for f in result.findings})
     level = {"error": "error", "warning": "warning", "info": "note"}

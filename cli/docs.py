@@ -31,7 +31,7 @@ def sync_command(
     code asks the model nothing and rewrites nothing. If no server answers at
     the default URL, an embedded one runs for this command.
     """
-    from llmctl.core.docsync import sync
+    from llmctl.core.docs.sync import sync
     from llmctl.core.project import open_project
 
     project = open_project(None)
@@ -85,18 +85,15 @@ def check_command(
     from llmctl.cli.output import fail
 
     if explain:
-        from llmctl.core.drift import RULES
-
-        rule = RULES.get(explain.upper())
-        if rule is None:
-            fail(f"--explain: no rule {explain!r}", "codes: " + ", ".join(RULES))
-        typer.echo(f"{rule.code} ({rule.severity}): {rule.title}\n\n{rule.explain}")
+        _explain(explain)
         return
     if fmt not in ("rich", "json", "sarif", "github"):
         fail(f"--format {fmt!r} is not one of rich, json, sarif, github", "pick one of those")
     if fail_on is not None and fail_on not in ("info", "warning", "error"):
         fail(f"--fail-on {fail_on!r} is not one of info, warning, error", "pick one of those")
-    from llmctl.core.check import accept as accept_links, fails, run_check, write_baseline
+    from llmctl.core.check.report import fails
+    from llmctl.core.check.run import accept as accept_links, run_check
+    from llmctl.core.check.suppress import write_baseline
     from llmctl.core.project import open_project
 
     project = open_project(None)
@@ -126,9 +123,19 @@ def check_command(
         raise typer.Exit(1)
 
 
+def _explain(code: str) -> None:
+    from llmctl.cli.output import fail
+    from llmctl.core.check.rules import RULES
+
+    rule = RULES.get(code.upper())
+    if rule is None:
+        fail(f"--explain: no rule {code!r}", "codes: " + ", ".join(RULES))
+    typer.echo(f"{rule.code} ({rule.severity}): {rule.title}\n\n{rule.explain}\n\nFix: {rule.fix}.")
+
+
 def _fix(project) -> None:
-    from llmctl.core.docsync import sync
-    from llmctl.core.model_client import ModelUnavailable
+    from llmctl.core.docs.sync import sync
+    from llmctl.core.model.client import ModelUnavailable
 
     err = console(stderr=True)
     try:

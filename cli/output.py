@@ -30,10 +30,7 @@ def fail(message: str, fix: str | None = None) -> NoReturn:
 
 def report_error(err: LlmctlError) -> NoReturn:
     """Print an LlmctlError as one line on stderr and exit with its code."""
-    line = f"llmctl: error: {err.message}"
-    if err.fix:
-        line += f" — {err.fix}"
-    sys.stderr.write(line + "\n")
+    sys.stderr.write(err.line() + "\n")
     raise typer.Exit(err.exit_code)
 
 

@@ -24,7 +24,7 @@ def scan_command(
     files skipped by reason. Exit code 0, or 2 on a usage/environment error.
     """
     from llmctl.core.project import open_project
-    from llmctl.core.scanner import scan
+    from llmctl.core.store.scan import scan
 
     project = open_project(path, store)
     scope = path.resolve() if path is not None else None
@@ -45,7 +45,7 @@ def scan_command(
 
 def _scan_with_progress(project, scope, jobs):
     from llmctl.cli.output import progress_bar
-    from llmctl.core.scanner import scan
+    from llmctl.core.store.scan import scan
 
     with progress_bar("parsing", "files") as bar:
         task = bar.add_task("parse", total=None)
@@ -55,7 +55,7 @@ def _scan_with_progress(project, scope, jobs):
 
 
 def _print_json(project, report) -> None:
-    from llmctl.core.store import Store
+    from llmctl.core.store.db import Store
 
     with Store(project.store_dir) as store:
         symbols = [s.to_dict() for s in store.symbols(report.paths)]

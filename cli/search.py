@@ -40,7 +40,7 @@ def index_command(
 
 
 def _refresh(project, *, rebuild: bool = False, quiet: bool = False, scan_first: bool = True):
-    from llmctl.core.search import refresh
+    from llmctl.core.search.index import refresh
 
     err = console(stderr=True)
     if quiet or not sys.stderr.isatty():
@@ -104,14 +104,15 @@ def search_command(
         fail(f"--queries: {queries} is not a readable file", "give a text file with one query per line")
     project = open_project(None, store)
     if not no_refresh:
-        from llmctl.core.search import is_stale
+        from llmctl.core.search.index import is_stale
 
         if is_stale(project):
             _refresh(project, quiet=json_out, scan_first=False)
-    from llmctl.core.search import Searcher
+    from llmctl.core.search.rank import Filter, Searcher
 
     searcher = Searcher(project)
-    filters = dict(lang=lang, kind=kind, path_glob=path, docs_only=docs_only, code_only=code_only, mode=mode)
+    filters = {"mode": mode, "where": Filter(lang=lang, kind=kind, path_glob=path, docs_only=docs_only,
+                                             code_only=code_only)}
     try:
         if queries is not None:
             _answer_file(searcher, queries, k, filters, json_out)
@@ -164,12 +165,10 @@ def _interactive(searcher, k: int, filters: dict, json_out: bool) -> None:
         _show(searcher, q, k, filters, json_out, line_json=json_out)
 
 
-_LEXERS = {"python": "python", "javascript": "javascript", "typescript": "typescript", "go": "go",
-           "rust": "rust", "java": "java", "markdown": "markdown"}
-
-
 def _print_hits(hits, root: Path) -> None:
     from rich.syntax import Syntax
+
+    from llmctl.analyzers.languages import lexer_for
 
     out = console()
     if not hits:
@@ -178,5 +177,5 @@ def _print_hits(hits, root: Path) -> None:
     for rank, h in enumerate(hits, 1):
         out.print(f"[bold]{rank:>2}.[/] [cyan]{h.score:.3f}[/]  [bold]{h.path}:{h.line}[/]  {h.symbol}  [dim]{h.kind}[/]")
         snippet = "\n".join(h.snippet.splitlines()[:8])
-        out.print(Syntax(snippet, _LEXERS.get(h.language, "text"), line_numbers=True, start_line=h.line,
+        out.print(Syntax(snippet, lexer_for(h.language), line_numbers=True, start_line=h.line,
                          theme="ansi_dark", background_color="default", word_wrap=False))

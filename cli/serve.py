@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from llmctl.cli.output import console, fail, print_json
+from llmctl.core.model.fields import SERVE_FIELDS
 
 serve_app = typer.Typer(help="Serve the quantized model (OpenAI-compatible, loopback); `serve status`, `serve stop`.")
 
@@ -19,13 +20,23 @@ def _project():
     return open_project(None)
 
 
+def _option(name: str):
+    """A `llmctl serve` flag built from the model setting it overrides (core/model/fields.py)."""
+    f = SERVE_FIELDS[name]
+    shown = f"{f.default!r}" if f.default != "" else "unset"
+    return typer.Option(None, f.flag, min=f.ge, max=f.le,
+                        help=f"{f.help[:1].upper()}{f.help[1:]} (config: model.{name}; default {shown}).")
+
+
 @serve_app.callback(invoke_without_command=True)
 def serve(
     ctx: typer.Context,
-    model: Optional[str] = typer.Option(None, "--model", help="GGUF model file (default: config model.path, else bundled Gemma 3 270M Q4_K_M)."),
-    lora: Optional[str] = typer.Option(None, "--lora", help="GGUF LoRA adapter to apply over the model."),
-    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; anything else warns)."),
-    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port (default: config model.port, 8077)."),
+    model: Optional[str] = _option("path"),
+    lora: Optional[str] = _option("lora"),
+    host: Optional[str] = _option("host"),
+    port: Optional[int] = _option("port"),
+    context: Optional[int] = _option("context"),
+    threads: Optional[int] = _option("threads"),
     api_key: Optional[str] = typer.Option(None, "--api-key", envvar="LLMCTL_API_KEY", help="Require this key (or set LLMCTL_API_KEY)."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Run in the background; see `serve status` / `serve stop`."),
 ) -> None:
@@ -36,12 +47,13 @@ def serve(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from llmctl.core import server
+    from llmctl.core.model import server
 
     project = _project()
     mc = project.config.model
     spec = server.resolve_spec(model or mc.path or None, lora or mc.lora or None, host or mc.host,
-                               port or mc.port, api_key, mc.context, mc.threads)
+                               port or mc.port, api_key, context or mc.context,
+                               mc.threads if threads is None else threads)
     warning = server.warn_if_public(spec.host)
     err = console(stderr=True)
     if warning:
@@ -79,8 +91,8 @@ def serve(
 @serve_app.command("status")
 def status(json_out: bool = typer.Option(False, "--json", help="Print the state as JSON.")) -> None:
     """Say whether a detached server runs and answers. Exit 0 when it does, 1 when not."""
-    from llmctl.core import server
-    from llmctl.core.model_client import ModelClient
+    from llmctl.core.model import server
+    from llmctl.core.model.client import ModelClient
 
     project = _project()
     state = server.read_state(project.store_dir)
@@ -99,7 +111,7 @@ def status(json_out: bool = typer.Option(False, "--json", help="Print the state 
 @serve_app.command("stop")
 def stop() -> None:
     """Stop the detached server started here with `llmctl serve --detach`."""
-    from llmctl.core import server
+    from llmctl.core.model import server
 
     project = _project()
     state = server.read_state(project.store_dir)

@@ -1,4 +1,9 @@
-"""``llmctl train``: datasets now; pretrain/sft/dpo/validate follow (issue #4)."""
+"""``llmctl train`` (data, validate, pretrain, sft, dpo), ``llmctl eval`` and ``llmctl export gguf``.
+
+Argument parsing and output only: datasets live in ``trainers/data.py``, the
+engine in ``trainers/loop.py``, one file per recipe in ``trainers/recipes/``,
+and the ``accelerate launch`` protocol in ``trainers/launch.py``.
+"""
 
 from __future__ import annotations
 
@@ -95,8 +100,6 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
            num_processes: int, multi_gpu: bool, accelerate_config: Optional[Path], resume: Optional[str],
            json_out: bool) -> None:
     import json
-    import os
-    import subprocess
     import sys
 
     from llmctl.trainers.config import load_run_config
@@ -115,33 +118,16 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
         fail(f"--resume: {resume} is not a checkpoint folder", "use --resume auto or a checkpoints/step-N folder")
     err = console(stderr=True)
     if num_processes > 1 or multi_gpu or accelerate_config is not None:
-        from llmctl.core.fsutil import atomic_write
+        from llmctl.trainers.launch import LaunchFailed, launch
 
-        run_json = run_dir / "run.json"
-        atomic_write(run_json, cfg.model_dump_json(indent=2))
-        accel = str(Path(sys.executable).with_name("accelerate"))
-        cmd = [accel, "launch"]
-        if accelerate_config is not None:
-            cmd += ["--config_file", str(accelerate_config)]
-        else:
-            cmd += ["--multi_gpu", "--num_processes", str(num_processes), "--num_machines", "1",
-                    "--mixed_precision", cfg.train.precision, "--dynamo_backend", "no"]
-        cmd += ["-m", "llmctl.trainers.loop", str(run_json)] + (["--resume", resume] if resume else [])
-        env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
-        result = None
-        for line in proc.stdout:
-            if line.startswith('{"progress"'):
-                s = json.loads(line)["progress"]
-                if not json_out:
-                    err.print(_progress_line(s, cfg.train.max_steps), highlight=False)
-            elif line.startswith('{"result"'):
-                result = json.loads(line)["result"]
-            else:
-                sys.stdout.write(line)
-        rc = proc.wait()
-        if rc != 0 or result is None:
-            raise typer.Exit(rc or 1)
+        def show(s: dict) -> None:
+            if not json_out:
+                err.print(_progress_line(s, cfg.train.max_steps), highlight=False)
+
+        try:
+            result = launch(cfg, num_processes, accelerate_config, resume, show)
+        except LaunchFailed as exc:
+            raise typer.Exit(exc.exit_code) from None
     else:
         from llmctl.trainers.loop import run
 
@@ -191,27 +177,15 @@ def _command(kind: str, summary: str):
     return command
 
 
-train_app.command("pretrain")(_command("pretrain", """Pretrain a Llama-style model (RMSNorm, RoPE, SwiGLU) from scratch on `train data` output.
+def _register_recipes() -> None:
+    """One ``llmctl train <kind>`` command per recipe file; its docstring is the command's help."""
+    from llmctl.trainers.recipes import recipe_doc, recipe_names
 
-    Trains a byte-level BPE tokenizer on the data, packs sequences, and runs
-    AdamW with warmup + cosine on Accelerate. Checkpoints every N steps
-    (atomic, last N kept); --resume auto continues exactly where a killed run
-    stopped. TensorBoard logs under OUT/logs; the model lands in OUT/final.
-    """))
-train_app.command("sft")(_command("sft", """Fine-tune a base model (full or LoRA) on code -> doc-comment pairs; loss on the doc tokens only.
-
-    model.base: an HF model folder (e.g. a pretrain run's final/) or a .gguf file
-    loaded dequantized through transformers. LoRA runs also save the merged model.
-    """))
+    for kind in recipe_names():
+        train_app.command(kind)(_command(kind, recipe_doc(kind)))
 
 
-train_app.command("dpo")(_command("dpo", """Preference optimisation (DPO) on (prompt, chosen, rejected) doc-comment pairs.
-
-    Pairs come from data/dpo/train.jsonl when present; otherwise chosen = the
-    repository's human doc comment and rejected = the base model's own draft
-    (drafted once, cached in OUT/dpo_pairs.jsonl). The reference is the base model
-    before training; dpo.beta sets the margin's strength. LoRA by default.
-    """))
+_register_recipes()
 
 
 def eval_command(

@@ -13,17 +13,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from llmctl.analyzers.languages import LANGUAGE_NAMES
 from llmctl.core.errors import LlmctlError
+from llmctl.core.model.fields import DEFAULT_PORT, SERVE_FIELDS
 
-Language = Literal["python", "javascript", "typescript", "go", "rust", "java"]
+Language = Literal[LANGUAGE_NAMES]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-DEFAULT_PORT = 8077
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}/v1"
+
+
+def _serve_field(name: str):
+    """A pydantic field from the table `llmctl serve` builds its flags from (core/model/fields.py)."""
+    f = SERVE_FIELDS[name]
+    return Field(default=f.default, description=f.help, ge=f.ge, le=f.le)
 
 
 class ModelConfig(_Section):
@@ -31,16 +38,16 @@ class ModelConfig(_Section):
 
     url: str = Field(default=DEFAULT_URL, pattern=r"^https?://", description="OpenAI-compatible base URL (…/v1)")
     name: str = Field(default="", description="model identity for the generation cache; default: the GGUF file name and size")
-    path: str = Field(default="", description="GGUF file for `llmctl serve`; default: the bundled Gemma 3 270M Q4_K_M")
-    lora: str = Field(default="", description="GGUF LoRA adapter for `llmctl serve`")
-    host: str = Field(default="127.0.0.1", description="address `llmctl serve` binds")
-    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, description="port `llmctl serve` listens on")
+    path: str = _serve_field("path")
+    lora: str = _serve_field("lora")
+    host: str = _serve_field("host")
+    port: int = _serve_field("port")
     api_key_env: str = Field(default="LLMCTL_API_KEY", description="environment variable holding the API key, if any")
     timeout: float = Field(default=60.0, gt=0, description="seconds to wait for one model answer")
     retries: int = Field(default=3, ge=0, le=10, description="retries with backoff on a failed request")
     max_in_flight: int = Field(default=2, ge=1, le=64, description="model requests sent at once")
-    context: int = Field(default=2048, ge=256, description="context window `llmctl serve` allocates")
-    threads: int = Field(default=0, ge=0, description="CPU threads for `llmctl serve`; 0 = all cores")
+    context: int = _serve_field("context")
+    threads: int = _serve_field("threads")
 
 
 class DocsConfig(_Section):
@@ -102,7 +109,7 @@ class Config(_Section):
     include: list[str] = Field(default_factory=list, description="gitignore-style patterns; when set, only matching files are scanned")
     exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns of files to leave out, on top of .gitignore")
     languages: list[Language] = Field(
-        default_factory=lambda: ["python", "javascript", "typescript", "go", "rust", "java"],
+        default_factory=lambda: list(LANGUAGE_NAMES),
         description="languages to parse",
     )
     max_file_bytes: int = Field(default=1_000_000, ge=1, description="files larger than this are skipped as oversize")

@@ -10,36 +10,27 @@ symlink loop ends). Config ``include``/``exclude`` patterns apply on top.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 from llmctl.analyzers import language_for
+from llmctl.core.git import try_git
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".llmctl", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 
 
 def git_toplevel(path: Path) -> Path | None:
     """The work-tree root of the git repository containing ``path``, if any."""
-    try:
-        out = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    out = try_git(path, "rev-parse", "--show-toplevel")
+    top = out.decode("utf-8", "surrogateescape").strip() if out else ""
+    return Path(top) if top else None
 
 
 def _git_files(root: Path) -> list[str] | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
-            capture_output=True, check=False,
-        )
-    except OSError:
+    out = try_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
+    if out is None:
         return None
-    if out.returncode != 0:
-        return None
-    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _is_virtualenv(path: str) -> bool:

@@ -1,7 +1,9 @@
 """Git access for checks and hooks: what is staged, what changed since a revision, blob contents.
 
-Plain ``git`` subprocesses (fast to start; GitPython's import would cost the
-hook more than the work). Nothing here writes to the index or the work tree.
+Plain ``git`` subprocesses, all started by :func:`try_git` or :func:`run_git`:
+a ``git`` process starts in a few milliseconds, while importing GitPython
+costs more than the pre-commit hook's whole budget. Nothing here writes to the
+index or the work tree.
 """
 
 from __future__ import annotations
@@ -12,26 +14,39 @@ from pathlib import Path
 from llmctl.core.errors import LlmctlError
 
 
-def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+def try_git(root: Path, *args: str, input: bytes | None = None) -> bytes | None:
+    """``git -C root ARGS`` stdout, or None when git is missing or the command fails.
+
+    The one place llmctl starts git: every other git helper goes through here
+    or :func:`run_git`.
+    """
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, input=input, check=False)
+    except OSError:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def run_git(root: Path, *args: str, input: bytes | None = None, fix: str = "run it inside a git repository") -> bytes:
+    """``git -C root ARGS`` stdout; a failure is an LlmctlError naming the command, git's reason and ``fix``."""
     try:
         proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, input=input, check=False)
     except OSError as err:
         raise LlmctlError(f"cannot run git: {err.strerror}", "install git") from None
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise LlmctlError(f"git {' '.join(args[:2])} failed in {root}: {msg[-1] if msg else proc.returncode}",
-                          "run it inside a git repository")
+        raise LlmctlError(f"git {' '.join(args[:2])} failed in {root}: {msg[-1] if msg else proc.returncode}", fix)
     return proc.stdout
 
 
 def prefix_in_repo(root: Path) -> str:
     """The project root's path inside its git work tree ('' at the top), with a trailing slash."""
-    return _git(root, "rev-parse", "--show-prefix").decode().strip()
+    return run_git(root, "rev-parse", "--show-prefix").decode().strip()
 
 
 def staged_changes(root: Path) -> tuple[list[str], list[str]]:
     """(changed-or-added paths, deleted paths) staged for commit, relative to ``root``."""
-    out = _git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+    out = run_git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
     parts = out.decode("utf-8", "surrogateescape").split("\0")
     changed, deleted = [], []
     for status, path in zip(parts[0::2], parts[1::2]):
@@ -41,7 +56,7 @@ def staged_changes(root: Path) -> tuple[list[str], list[str]]:
 
 def changed_since(root: Path, rev: str) -> list[str]:
     """Paths that differ between ``rev`` and the work tree, relative to ``root``."""
-    out = _git(root, "diff", "--name-only", "-z", "--relative", rev, "--")
+    out = run_git(root, "diff", "--name-only", "-z", "--relative", rev, "--")
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
@@ -51,7 +66,7 @@ def index_blobs(root: Path, paths: list[str]) -> dict[str, bytes]:
         return {}
     prefix = prefix_in_repo(root)
     request = "".join(f":{prefix}{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(root, "cat-file", "--batch", input=request)
+    out = run_git(root, "cat-file", "--batch", input=request)
     blobs: dict[str, bytes] = {}
     pos = 0
     for p in paths:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.core.config import Config, has_config, load_config
 from llmctl.core.errors import LlmctlError
+from llmctl.core.git import try_git
 
 
 @dataclass
@@ -45,12 +45,7 @@ def find_root(start: Path) -> Path:
 def _git_ignored(root: Path, path: Path) -> bool:
     if not (root / ".git").exists():
         return False
-    try:
-        proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", str(path)],
-                              capture_output=True, check=False)
-    except OSError:
-        return False
-    return proc.returncode == 0
+    return try_git(root, "check-ignore", "-q", str(path)) is not None
 
 
 def open_project(path: str | os.PathLike[str] | None = None, store: str | None = None) -> Project:

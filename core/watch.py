@@ -87,9 +87,9 @@ class _Collector:
 
 def apply_changes(project: Project, paths: list[str], events: int = 0, embedder=None) -> Update:
     """Bring store, generated pages and index in step with the tree (what one batch does)."""
-    from llmctl.core.docsync import sync
-    from llmctl.core.scanner import scan
-    from llmctl.core.search import refresh
+    from llmctl.core.docs.sync import sync
+    from llmctl.core.store.scan import scan
+    from llmctl.core.search.index import refresh
 
     t0 = time.perf_counter()
     up = Update(events=events, paths=paths)
@@ -114,12 +114,12 @@ def watch(project: Project, on_update: Callable[[Update], None], *, debounce: fl
     """Watch ``project.root`` until ``stop`` is set (or KeyboardInterrupt), applying debounced batches."""
     from watchdog.observers import Observer
 
-    from llmctl.core.embed import load_embedder
-    from llmctl.core.search import _limit_tokens
+    from llmctl.core.search.embed import load_embedder
+    from llmctl.core.search.index import limit_tokens
 
     stop = stop or threading.Event()
     embedder = load_embedder(project.config.search.embed_model)
-    _limit_tokens(embedder, project.config.search.embed_tokens)
+    limit_tokens(embedder, project.config.search.embed_tokens)
     collector = _Collector(project)
     observer = Observer()
     observer.schedule(collector, str(project.root), recursive=True)

@@ -2,20 +2,21 @@
 
 An existing ``pre-commit`` is moved to ``pre-commit.llmctl-chained`` and run
 first by ours; uninstall moves it back byte for byte. ``core.hooksPath`` is
-honoured. The hook calls this interpreter's ``python -m llmctl.cli`` so it
-works from a virtualenv without activating it.
+honoured. The hook runs :func:`llmctl.hooks.run.main` with the interpreter
+that installed it (by absolute path), so it works from a virtualenv without
+activating it, and without the CLI framework's start-up cost.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import sys
 from importlib.resources import files
 from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
+from llmctl.core.git import run_git, try_git
 
 MARKER = "llmctl pre-commit hook"
 CHAINED = "pre-commit.llmctl-chained"
@@ -23,14 +24,9 @@ CHAINED = "pre-commit.llmctl-chained"
 
 def hooks_dir(repo: Path) -> Path:
     """The repository's hooks folder (``core.hooksPath`` or ``.git/hooks``)."""
-    try:
-        out = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-path", "hooks"], capture_output=True,
-                             text=True, check=False)
-    except OSError as err:
-        raise LlmctlError(f"cannot run git: {err.strerror}", "install git") from None
-    if out.returncode != 0:
+    if not repo.is_dir() or try_git(repo, "rev-parse", "--git-dir") is None:
         raise LlmctlError(f"{repo} is not inside a git repository", "run `git init` first, or cd into the repository")
-    path = Path(out.stdout.strip())
+    path = Path(run_git(repo, "rev-parse", "--git-path", "hooks").decode().strip())
     return path if path.is_absolute() else (repo / path).resolve()
 
 

@@ -11,13 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-
-_COLOURS = {"error": "31", "warning": "33", "info": "34"}
-
-
-def ansi(text: str, style: str) -> str:
-    """``text`` in the ANSI colour of ``style`` ("bold" or a severity)."""
-    return f"\033[{'1' if style == 'bold' else _COLOURS[style]}m{text}\033[0m"
+from llmctl.core.check.report import ansi
 
 
 def _paint(text: str, style: str) -> str:
@@ -26,26 +20,10 @@ def _paint(text: str, style: str) -> str:
     return ansi(text, style)
 
 
-def finding_lines(findings, paint=lambda text, _style: text) -> list[str]:
-    """Findings grouped by file, one line each plus its fix; ``paint(text, style)`` adds colour.
-
-    ``style`` is "bold" for a path, else the finding's severity.
-    """
-    out: list[str] = []
-    current = None
-    for f in findings:
-        if f.path != current:
-            current = f.path
-            out.append(f"\n{paint(f.path, 'bold')}")
-        out.append(f"  {f.line:>5}  {paint(f.rule, f.severity)} {f.message}  ({f.symbol})")
-        if f.fix:
-            out.append(f"         fix: {f.fix}")
-    return out
-
-
 def main() -> None:
     """Check the staged content; exit 1 on findings at or above check.fail_on unless hooks.mode is warn."""
-    from llmctl.core.check import fails, run_check
+    from llmctl.core.check.report import fails, finding_lines
+    from llmctl.core.check.run import run_check
     from llmctl.core.errors import LlmctlError
     from llmctl.core.project import open_project
 
@@ -53,8 +31,8 @@ def main() -> None:
         project = open_project(None)
         result = run_check(project, staged=True)
     except LlmctlError as err:
-        sys.stderr.write(f"llmctl: error: {err}\n")
-        raise SystemExit(2) from None
+        sys.stderr.write(err.line() + "\n")
+        raise SystemExit(err.exit_code) from None
     out = finding_lines(result.findings, _paint)
     if out:
         sys.stdout.write("\n".join(out) + f"\n\n{len(result.findings)} findings in the staged change\n")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from llmctl.analyzers import analyze
-from llmctl.core.markers import merge, parse_page, wrap
-from llmctl.core.prose import clean_answer, name_words, needs, validate
+from llmctl.core.docs.markers import merge, parse_page, wrap
+from llmctl.core.docs.prose import clean_answer, name_words, needs, validate
 
 
 def blocks(*ids: str) -> list[tuple[str, str]]:
@@ -73,3 +73,28 @@ class C:
 def test_name_words_split_snake_and_camel():
     assert name_words("parse_http_header") == ["parse", "http", "header"]
     assert name_words("parseHTTPHeader") == ["parse", "http", "header"]
+
+
+def test_search_chunks_of_a_generated_page_name_the_symbol_whose_block_holds_the_heading():
+    from llmctl.core.search.chunks import markdown_chunks
+
+    page = "# inventory.stock\n\nStock keeping.\n\n" + "\n\n".join(
+        wrap(sid, {"sig": "1"}, f"## `{sid}`\n\nWhat {sid} does, in several words.")
+        for sid in ("engine.Rule", "engine.Rule.apply")) + "\n"
+    chunks = markdown_chunks("docs/api/engine.md", page, 50)
+    assert [c.symbol for c in chunks] == ["docs/api/engine.md#inventorystock", "engine.Rule", "engine.Rule.apply"]
+
+
+def test_hook_and_cli_print_the_same_error_line(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import git, run_cli
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "llmctl.toml").write_text("[check]\nfail_on = 'never'\n")
+    cli = run_cli("docs", "check", "--staged", cwd=tmp_path)
+    hook = subprocess.run([sys.executable, "-c", "from llmctl.hooks.run import main; main()"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert cli.returncode == hook.returncode == 2
+    assert cli.stderr.strip() == hook.stderr.strip() and cli.stderr.startswith("llmctl: error: ")

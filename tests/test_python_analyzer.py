@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from llmctl.analyzers import analyze
-from llmctl.core.symbols import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD, VAR_POSITIONAL
+from llmctl.analyzers.symbols import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD, VAR_POSITIONAL
 
 
 def symbols(code: str, path: str = "pkg/mod.py"):

@@ -14,8 +14,8 @@ import pytest
 from conftest import git, run_cli, write
 from llmctl.core.config import Config
 from llmctl.core.project import Project, open_project
-from llmctl.core.scanner import scan
-from llmctl.core.store import Store
+from llmctl.core.store.scan import scan
+from llmctl.core.store.db import Store
 
 
 def project(root: Path, **cfg) -> Project:
@@ -184,7 +184,7 @@ def test_concurrent_scans_leave_a_consistent_store(tmp_path: Path):
     for i in range(300):
         write(root, f"m{i}.py", f"def f{i}(a, b=1):\n    '''Doc {i}.'''\n    return a\n")
     code = ("import sys; from pathlib import Path; from llmctl.core.project import Project; "
-            "from llmctl.core.config import Config; from llmctl.core.scanner import scan; "
+            "from llmctl.core.config import Config; from llmctl.core.store.scan import scan; "
             "print(scan(Project(Path(sys.argv[1]), Config())).files)")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True)
              for _ in range(3)]

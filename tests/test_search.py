@@ -92,7 +92,7 @@ def search(root: Path, *args: str) -> list[dict]:
 
 
 def test_identifier_words_split_snake_and_camel_case():
-    from llmctl.core.search import words
+    from llmctl.core.search.tokens import words
 
     assert words("parse_http_header") == words("parseHTTPHeader") == words("parse HTTP header") == ["pars", "http", "header"]
     assert words("parsing headers") == words("parsed header") == words("parses the header")
@@ -104,7 +104,7 @@ def test_identifier_words_split_snake_and_camel_case():
 def test_numpy_embedder_matches_sentence_transformers():
     from sentence_transformers import SentenceTransformer
 
-    from llmctl.core.embed import NumpyBert, load_embedder, resolve_model_dir
+    from llmctl.core.search.embed import NumpyBert, load_embedder, resolve_model_dir
 
     texts = ["parse an HTTP header line", "def retry_with_backoff(fn, attempts=3):\n    for i in range(attempts): ...",
              "x", "Convert a price in cents to a display string " * 30]

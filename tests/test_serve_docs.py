@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LLMCTL, run_cli, write
-from llmctl.core.server import free_port
+from llmctl.core.model.server import free_port
 
 pytestmark = pytest.mark.slow
 

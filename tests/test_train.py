@@ -43,6 +43,23 @@ def _max_diff(a: dict, b: dict) -> float:
     return max(float((a[k].float() - b[k].float()).abs().max()) for k in a)
 
 
+def _same_training(a: dict, b: dict, tol: float = 1e-4) -> None:
+    """Two runs made the same updates: every weight within ``tol``, but for a handful of elements.
+
+    AdamW's first steps move each weight by about lr * sign(gradient). Where a gradient
+    is within rounding of zero (an embedding row of a token seen once, say), summing it
+    in another order (another batch shape, or gloo's all-reduce) can flip its sign and
+    move that one element by up to 2 * lr: measured 1 element in 2.1M, on torch 2.13.
+    A real accumulation or scaling bug moves every weight, so the share of weights off
+    by more than ``tol`` and the mean difference both expose it.
+    """
+    assert a.keys() == b.keys()
+    n = sum(v.numel() for v in a.values())
+    off = sum(int(((a[k].float() - b[k].float()).abs() > tol).sum()) for k in a)
+    mean = sum(float((a[k].float() - b[k].float()).abs().sum()) for k in a) / n
+    assert off <= max(2, n // 100_000) and mean < tol / 100, (off, n, mean)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     import click
@@ -100,7 +117,7 @@ def test_accumulation_equals_one_big_batch(base: Path, corpus: Path, tmp_path: P
     ra, rb = run(a), run(b)
     assert ra["tokens"] == rb["tokens"]
     assert abs(ra["loss"] - rb["loss"]) < 1e-4
-    assert _max_diff(_weights(tmp_path / "a/final"), _weights(tmp_path / "b/final")) < 1e-5
+    _same_training(_weights(tmp_path / "a/final"), _weights(tmp_path / "b/final"), 1e-5)
 
 
 def test_killed_run_resumes_to_the_same_weights(corpus: Path, tmp_path: Path):
@@ -134,7 +151,7 @@ def test_two_gloo_processes_match_one(corpus: Path, tmp_path: Path):
     assert r2["world_size"] == 2 and r1["world_size"] == 1
     assert r1["tokens"] == r2["tokens"]
     assert all(abs(x - y) < 1e-4 for x, y in zip(r1["losses"], r2["losses"])), (r1["losses"], r2["losses"])
-    assert _max_diff(_weights(tmp_path / "one/final"), _weights(tmp_path / "two/final")) < 1e-4
+    _same_training(_weights(tmp_path / "one/final"), _weights(tmp_path / "two/final"))
 
 
 def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Path, tmp_path: Path, example_copy: Path):
@@ -159,7 +176,7 @@ def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Pa
 
 
 def test_lora_adapter_exports_to_gguf_and_is_served(base: Path, corpus: Path, tmp_path: Path):
-    from llmctl.core.model_client import ModelClient
+    from llmctl.core.model.client import ModelClient
     from llmctl.trainers.export import check_lora_export
 
     run_cli("train", "sft", "--set", f"model.base={json.dumps(str(base))}", "--set", f"data.dir={json.dumps(str(corpus))}",
@@ -174,7 +191,7 @@ def test_lora_adapter_exports_to_gguf_and_is_served(base: Path, corpus: Path, tm
     assert report["adapter_effect"] > 0.05, report  # the adapter changes the model...
     assert report["max_abs_logit_diff"] < 1e-2 and report["top1_agreement"] == 1.0, report  # ...as PyTorch's merge does
 
-    from llmctl.core.server import free_port
+    from llmctl.core.model.server import free_port
 
     port = free_port()
     run_cli("serve", "--model", str(base_gguf), "--lora", str(adapter), "--port", str(port), "--detach",

@@ -85,7 +85,7 @@ class LogSection(_Section):
 
 
 class RunConfig(_Section):
-    kind: Literal["pretrain", "sft", "dpo"] = "pretrain"
+    kind: str = Field(default="pretrain", description="the recipe: a module of trainers/recipes/")
     out: str = Field(default="runs/run", description="checkpoints, logs and the final model")
     model: ModelSection = Field(default_factory=ModelSection)
     data: DataSection = Field(default_factory=DataSection)
@@ -143,7 +143,13 @@ def load_run_config(path: Path | None, kind: str, overrides: list[str]) -> RunCo
     if cfg.kind != kind:
         raise LlmctlError(f"{source}: kind = {cfg.kind!r}, but this is `llmctl train {kind}`",
                           f"use `llmctl train {cfg.kind}` or change kind")
-    if kind in ("sft", "dpo") and not cfg.model.base:
+    from llmctl.trainers.recipes import recipe_module
+
+    try:
+        recipe = recipe_module(cfg.kind).Recipe
+    except ValueError as exc:
+        raise LlmctlError(f"{source}: {exc}", "set kind to one of those") from None
+    if recipe.needs_base and not cfg.model.base:
         raise LlmctlError(f"{source}: model.base is required for {kind}", "set it to an HF model folder or a .gguf file")
     return cfg
 
@@ -166,7 +172,7 @@ def base_dims(base: str) -> tuple[dict[str, int], int] | None:
     """(dims, exact parameter count) of an sft base: an HF folder's config.json or a GGUF's metadata."""
     path = Path(base).expanduser()
     if base in ("default", "gemma3-270m"):
-        from llmctl.core.model_files import default_model_path
+        from llmctl.core.model.files import default_model_path
 
         path = default_model_path()
     keys = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
@@ -200,7 +206,10 @@ def plan(cfg: RunConfig, world: int) -> dict[str, Any]:
     """Parameter count, memory estimate and batch arithmetic, for `train validate`."""
     dims = model_dims(cfg)
     params = param_count(dims, cfg.model.tie_embeddings)
-    if cfg.kind in ("sft", "dpo"):
+    from llmctl.trainers.recipes import recipe_module
+
+    fine_tune = recipe_module(cfg.kind).Recipe.needs_base
+    if fine_tune:
         found = base_dims(cfg.model.base)
         if found is None:
             raise LlmctlError(f"model.base: {cfg.model.base} is neither a model folder nor a .gguf file",
@@ -209,7 +218,7 @@ def plan(cfg: RunConfig, world: int) -> dict[str, Any]:
     t = cfg.train
     bytes_per = 2 if t.precision in ("bf16", "fp16") else 4
     trainable = params
-    if cfg.kind in ("sft", "dpo") and cfg.lora.enabled:
+    if fine_tune and cfg.lora.enabled:
         h = dims["hidden_size"]
         kv = h * dims["num_key_value_heads"] // dims["num_attention_heads"]
         sizes = {"q_proj": (h, h), "k_proj": (h, kv), "v_proj": (h, kv), "o_proj": (h, h),

@@ -59,7 +59,7 @@ class DataStats:
 
 
 def _drop_reason(text: str, rules: DataRules) -> str | None:
-    from llmctl.core.search import is_noise_text
+    from llmctl.core.search.chunks import is_noise_text
 
     stripped = text.strip()
     if not stripped:
@@ -129,10 +129,10 @@ def dedup_and_split(items: list[dict], text_of, dataset: str, rules: DataRules, 
 def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats) -> tuple[list[dict], list[dict]]:
     """Pretraining records and instruction pairs from the project's store and ``extra_files``."""
     from llmctl.core.files import list_files
-    from llmctl.core.scanner import decode_source, scan
-    from llmctl.core.search import strip_doc
-    from llmctl.core.store import Store
-    from llmctl.core.symbols import CALLABLE_KINDS, TYPE_KINDS
+    from llmctl.core.store.scan import decode_source, scan
+    from llmctl.core.search.chunks import strip_doc
+    from llmctl.core.store.db import Store
+    from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS
 
     scan(project)
     pre: list[dict] = []

@@ -53,7 +53,7 @@ def _nll(model, ids: list[int], start: int, torch) -> float:
 def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, embedder) -> dict:
     import torch
 
-    from llmctl.trainers.loop import draft_doc, load_base, sft_prompt
+    from llmctl.trainers.models import draft_doc, load_base, sft_prompt
 
     model, tok = load_base(spec)
     model.eval()
@@ -108,7 +108,7 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
 
 def evaluate(candidate: str, baseline: str | None, data_dir: Path, *, max_items: int = 32,
              max_new_tokens: int = 48, gate_metric: str = "doc_bpb", margin: float = 0.0) -> dict:
-    from llmctl.core.embed import load_embedder
+    from llmctl.core.search.embed import load_embedder
 
     if gate_metric not in METRICS:
         raise LlmctlError(f"--gate-metric: unknown metric {gate_metric!r}", f"use one of {', '.join(METRICS)}")

@@ -49,12 +49,28 @@ def _permute(w, n_head: int):
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
-def write_gguf(model_dir: Path, out: Path, ftype: str = "f32") -> Path:
-    """Write ``model_dir`` (a LlamaForCausalLM saved by `llmctl train`) as GGUF f32 or f16."""
+def _gguf_vocab(tok: dict, n_vocab: int) -> tuple[list[str], list, list[str]]:
+    """(tokens, token types, merges) of a byte-level BPE tokenizer.json, padded to ``n_vocab``."""
     import gguf
-    import numpy as np
-    from safetensors.numpy import load_file
 
+    added = {t["content"]: t["id"] for t in tok.get("added_tokens", [])}
+    id_to_tok = {i: t for t, i in tok["model"]["vocab"].items()}
+    id_to_tok.update({i: t for t, i in added.items()})
+    tokens, types = [], []
+    for i in range(n_vocab):
+        t = id_to_tok.get(i)
+        if t is None:
+            tokens.append(f"[PAD{i}]")
+            types.append(gguf.TokenType.UNUSED)
+        else:
+            tokens.append(t)
+            types.append(gguf.TokenType.CONTROL if t in added else gguf.TokenType.NORMAL)
+    merges = [m if isinstance(m, str) else " ".join(m) for m in tok["model"].get("merges", [])]
+    return tokens, types, merges
+
+
+def _read_llama(model_dir: Path) -> tuple[dict, dict]:
+    """(config.json, tokenizer.json) of an exportable model folder; one-line errors for the rest."""
     cfg_path = model_dir / "config.json"
     if not cfg_path.is_file():
         raise LlmctlError(f"{model_dir}: no config.json", "give the final/ folder of a `llmctl train` run")
@@ -67,71 +83,75 @@ def write_gguf(model_dir: Path, out: Path, ftype: str = "f32") -> Path:
     if tok.get("model", {}).get("type") != "BPE" or (tok.get("pre_tokenizer") or {}).get("type") != "ByteLevel":
         raise LlmctlError(f"{tok_path}: only byte-level BPE tokenizers export to GGUF here",
                           "train the model with `llmctl train pretrain` (it trains such a tokenizer)")
-    weights: dict[str, np.ndarray] = {}
+    return cfg, tok
+
+
+def _llama_metadata(w, cfg: dict, tok: dict, name: str, ftype: str) -> None:
+    n_head = cfg["num_attention_heads"]
+    w.add_name(name)
+    w.add_context_length(cfg.get("max_position_embeddings", 2048))
+    w.add_embedding_length(cfg["hidden_size"])
+    w.add_block_count(cfg["num_hidden_layers"])
+    w.add_feed_forward_length(cfg["intermediate_size"])
+    w.add_rope_dimension_count(cfg["hidden_size"] // n_head)
+    w.add_head_count(n_head)
+    w.add_head_count_kv(cfg.get("num_key_value_heads", n_head))
+    w.add_layer_norm_rms_eps(cfg.get("rms_norm_eps", 1e-5))
+    w.add_rope_freq_base(cfg.get("rope_theta", 10000.0))
+    w.add_file_type(FLOAT_TYPES[ftype])
+    w.add_vocab_size(cfg["vocab_size"])
+    tokens, types, merges = _gguf_vocab(tok, cfg["vocab_size"])
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("gpt-2")
+    w.add_token_list(tokens)
+    w.add_token_types(types)
+    w.add_token_merges(merges)
+    eos = cfg.get("eos_token_id")
+    if eos is not None:
+        w.add_eos_token_id(eos)
+        w.add_bos_token_id(cfg.get("bos_token_id", eos))
+    w.add_add_bos_token(False)
+
+
+def _llama_tensors(w, cfg: dict, weights: dict, ftype: str) -> None:
+    import numpy as np
+
+    n_head = cfg["num_attention_heads"]
+    n_kv = cfg.get("num_key_value_heads", n_head)
+    dtype = np.float16 if ftype == "f16" else np.float32
+
+    def put(name: str, arr: np.ndarray) -> None:
+        arr = arr.astype(np.float32)
+        w.add_tensor(name, arr.astype(dtype) if arr.ndim == 2 else arr)
+
+    put("token_embd.weight", weights["model.embed_tokens.weight"])
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        put(f"blk.{i}.attn_norm.weight", weights[p + "input_layernorm.weight"])
+        put(f"blk.{i}.attn_q.weight", _permute(weights[p + "self_attn.q_proj.weight"], n_head))
+        put(f"blk.{i}.attn_k.weight", _permute(weights[p + "self_attn.k_proj.weight"], n_kv))
+        put(f"blk.{i}.attn_v.weight", weights[p + "self_attn.v_proj.weight"])
+        put(f"blk.{i}.attn_output.weight", weights[p + "self_attn.o_proj.weight"])
+        put(f"blk.{i}.ffn_norm.weight", weights[p + "post_attention_layernorm.weight"])
+        put(f"blk.{i}.ffn_gate.weight", weights[p + "mlp.gate_proj.weight"])
+        put(f"blk.{i}.ffn_up.weight", weights[p + "mlp.up_proj.weight"])
+        put(f"blk.{i}.ffn_down.weight", weights[p + "mlp.down_proj.weight"])
+    put("output_norm.weight", weights["model.norm.weight"])
+    if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings"):
+        put("output.weight", weights["lm_head.weight"])
+
+
+def write_gguf(model_dir: Path, out: Path, ftype: str = "f32") -> Path:
+    """Write ``model_dir`` (a LlamaForCausalLM saved by `llmctl train`) as GGUF f32 or f16."""
+    from safetensors.numpy import load_file
+
+    cfg, tok = _read_llama(model_dir)
+    weights: dict = {}
     for f in sorted(model_dir.glob("*.safetensors")):
         weights.update(load_file(str(f)))
-    n_head, n_kv = cfg["num_attention_heads"], cfg.get("num_key_value_heads", cfg["num_attention_heads"])
-    hidden = cfg["hidden_size"]
-    vocab = tok["model"]["vocab"]
-    added = {t["content"]: t["id"] for t in tok.get("added_tokens", [])}
-    id_to_tok = {i: t for t, i in vocab.items()}
-    id_to_tok.update({i: t for t, i in added.items()})
-    n_vocab = cfg["vocab_size"]
-    tokens, types = [], []
-    for i in range(n_vocab):
-        t = id_to_tok.get(i)
-        if t is None:
-            tokens.append(f"[PAD{i}]")
-            types.append(gguf.TokenType.UNUSED)
-        else:
-            tokens.append(t)
-            types.append(gguf.TokenType.CONTROL if t in added else gguf.TokenType.NORMAL)
-    merges = [m if isinstance(m, str) else " ".join(m) for m in tok["model"].get("merges", [])]
-
     with _atomic_gguf(out, "llama") as w:
-        w.add_name(model_dir.resolve().parent.name or "llmctl-model")
-        w.add_context_length(cfg.get("max_position_embeddings", 2048))
-        w.add_embedding_length(hidden)
-        w.add_block_count(cfg["num_hidden_layers"])
-        w.add_feed_forward_length(cfg["intermediate_size"])
-        w.add_rope_dimension_count(hidden // n_head)
-        w.add_head_count(n_head)
-        w.add_head_count_kv(n_kv)
-        w.add_layer_norm_rms_eps(cfg.get("rms_norm_eps", 1e-5))
-        w.add_rope_freq_base(cfg.get("rope_theta", 10000.0))
-        w.add_file_type(FLOAT_TYPES[ftype])
-        w.add_vocab_size(n_vocab)
-        w.add_tokenizer_model("gpt2")
-        w.add_tokenizer_pre("gpt-2")
-        w.add_token_list(tokens)
-        w.add_token_types(types)
-        w.add_token_merges(merges)
-        eos = cfg.get("eos_token_id")
-        if eos is not None:
-            w.add_eos_token_id(eos)
-            w.add_bos_token_id(cfg.get("bos_token_id", eos))
-        w.add_add_bos_token(False)
-        dtype = np.float16 if ftype == "f16" else np.float32
-
-        def put(name: str, arr: np.ndarray) -> None:
-            arr = arr.astype(np.float32)
-            w.add_tensor(name, arr.astype(dtype) if arr.ndim == 2 else arr)
-
-        put("token_embd.weight", weights["model.embed_tokens.weight"])
-        for i in range(cfg["num_hidden_layers"]):
-            p = f"model.layers.{i}."
-            put(f"blk.{i}.attn_norm.weight", weights[p + "input_layernorm.weight"])
-            put(f"blk.{i}.attn_q.weight", _permute(weights[p + "self_attn.q_proj.weight"], n_head))
-            put(f"blk.{i}.attn_k.weight", _permute(weights[p + "self_attn.k_proj.weight"], n_kv))
-            put(f"blk.{i}.attn_v.weight", weights[p + "self_attn.v_proj.weight"])
-            put(f"blk.{i}.attn_output.weight", weights[p + "self_attn.o_proj.weight"])
-            put(f"blk.{i}.ffn_norm.weight", weights[p + "post_attention_layernorm.weight"])
-            put(f"blk.{i}.ffn_gate.weight", weights[p + "mlp.gate_proj.weight"])
-            put(f"blk.{i}.ffn_up.weight", weights[p + "mlp.up_proj.weight"])
-            put(f"blk.{i}.ffn_down.weight", weights[p + "mlp.down_proj.weight"])
-        put("output_norm.weight", weights["model.norm.weight"])
-        if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings"):
-            put("output.weight", weights["lm_head.weight"])
+        _llama_metadata(w, cfg, tok, model_dir.resolve().parent.name or "llmctl-model", ftype)
+        _llama_tensors(w, cfg, weights, ftype)
     return out
 
 

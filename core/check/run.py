@@ -1,0 +1,108 @@
+"""``llmctl docs check``: run the drift rules over a scope and filter what they find.
+
+scope.py decides what is looked at, lookup.py answers the rules' questions
+about other symbols, rules/ holds the rules, suppress.py removes what config,
+inline comments and the baseline silence. Reads no model, writes nothing but
+the local store (and the lock file with ``--accept``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmctl.analyzers.markdown import extract
+from llmctl.core.check.lookup import Lookup
+from llmctl.core.check.report import fails  # noqa: F401  (re-exported: callers ask run.fails)
+from llmctl.core.check.rules import Finding
+from llmctl.core.check.rules.anchors import check_anchors, read_lock, write_lock
+from llmctl.core.check.rules.docstring import check_doc
+from llmctl.core.check.rules.generated import check_reference
+from llmctl.core.check.rules.markdown import Resolver, check_calls, check_inline
+from llmctl.core.check.scope import (
+    Scope, add_mentioning_markdown, markdown_files, scope_symbols, staged_scope, tree_scope,
+)
+from llmctl.core.check.suppress import (
+    Filtered, apply_baseline, apply_filters, markdown_suppressed, write_baseline,  # noqa: F401
+)
+from llmctl.core.project import Project
+from llmctl.core.store.db import Store
+
+
+@dataclass
+class CheckResult:
+    """Findings after filtering, with counts of what was filtered."""
+
+    findings: list[Finding] = field(default_factory=list)
+    symbols: int = 0
+    markdown_files: int = 0
+    suppressed: int = 0
+    baselined: int = 0
+    scope: str = "repository"
+
+    def summary(self) -> dict:
+        """The ``summary`` object of ``--format json``."""
+        by_rule: dict[str, int] = {}
+        by_sev = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+            by_sev[f.severity] += 1
+        return {"findings": len(self.findings), "by_rule": dict(sorted(by_rule.items())), "by_severity": by_sev,
+                "symbols_checked": self.symbols, "markdown_checked": self.markdown_files,
+                "suppressed": self.suppressed, "baselined": self.baselined, "scope": self.scope}
+
+
+def run_check(project: Project, *, paths: list[str] | None = None, staged: bool = False, since: str | None = None,
+              baseline: Path | None = None) -> CheckResult:
+    """Find drift in the chosen scope."""
+    scope = staged_scope(project) if staged else tree_scope(project, paths, since)
+    out = Filtered()
+    with Store(project.store_dir) as store:
+        look = Lookup(store, scope.overlay)
+        symbols = scope_symbols(scope, store)
+        add_mentioning_markdown(project, scope, symbols)
+        findings = _run_rules(project, scope, symbols, look, out)
+    apply_filters(findings, project.config.check, project.root, scope.overlay_texts, out)
+    if baseline is not None:
+        apply_baseline(out, baseline)
+    out.kept.sort(key=lambda f: (f.path, f.line, f.rule))
+    return CheckResult(out.kept, len(symbols), len(scope.md_texts), out.suppressed, out.baselined, scope.name)
+
+
+def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filtered) -> list[Finding]:
+    """Every rule family over the scope; Markdown findings silenced by a comment are counted, not kept."""
+    root = project.root
+    findings: list[Finding] = []
+    for s in symbols:
+        findings.extend(check_doc(s))
+    findings.extend(check_reference(root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/"),
+                                    symbols, scope.whole, look.by_id))
+    resolver = Resolver(look.by_id, look.by_name, look.has_prefix, look.names_like, scope.removed_names)
+    lock = read_lock(root / project.config.check.lock_file)
+
+    def file_exists(path: str) -> bool:
+        return (root / path).exists() or path in scope.overlay
+
+    for p, text in sorted(scope.md_texts.items()):
+        refs = extract(text)
+        md_findings = list(check_inline(refs.inline, p, resolver))
+        md_findings += check_calls(refs.calls, p, resolver)
+        md_findings += check_anchors(refs.anchors, p, lock, look.symbols_in, file_exists)
+        for f in md_findings:
+            if markdown_suppressed(f, refs.suppress):
+                out.suppressed += 1
+            else:
+                findings.append(f)
+    return findings
+
+
+def accept(project: Project) -> int:
+    """Record every anchored link's current hashes in the lock file; returns how many."""
+    from llmctl.core.store.scan import scan
+
+    root = project.root
+    scan(project)
+    with Store(project.store_dir) as store:
+        look = Lookup(store, {})
+        texts = {p: (root / p).read_text("utf-8", "replace") for p in markdown_files(project)}
+        return write_lock(root / project.config.check.lock_file, texts, look.symbols_in)

@@ -1,0 +1,149 @@
+"""Gathering the prose docs sync needs: from the cache first, then from the model.
+
+One job per symbol: one few-shot prompt (one example set per module, so
+every prompt of a module shares its head, which the server keeps in its KV
+cache), extended one answer line at a time. Each answer is validated, retried
+once at a higher temperature, and otherwise left as a marked gap; answers and
+gaps are cached the moment they are known.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from llmctl.analyzers.symbols import Symbol
+from llmctl.core.docs.prose import (
+    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, nearest, request_key, validate,
+)
+from llmctl.core.docs.templates import Templates
+from llmctl.core.project import Project
+
+# (symbol id, field) -> generated text; None marks a gap.
+Prose = dict[tuple[str, str], "str | None"]
+
+
+@dataclass
+class ProseStats:
+    """What gathering prose did (copied into the sync's result)."""
+
+    model: str = ""
+    cache_hits: int = 0
+    generated: int = 0
+    model_calls: int = 0
+
+
+@dataclass
+class _Job:
+    """All missing prose of one symbol: one prompt, extended line by line."""
+
+    symbol: Symbol
+    requests: list[Request]
+    base: str = ""
+
+
+class _Generator:
+    """Writes a symbol's missing prose: each answer line validated, retried once, else a gap.
+
+    The prompt grows by one line per answer ("Summary: …", then "Parameter `x`: …"),
+    so each call only adds a few tokens to what the server already has in its KV cache.
+    """
+
+    def __init__(self, client, cache: ProseCache, identity: str, max_tokens: int):
+        self.client, self.cache, self.identity, self.max_tokens = client, cache, identity, max_tokens
+
+    def _line(self, prompt: str, sym: Symbol, kind: str) -> str | None:
+        for temperature in (0.0, 0.7):
+            raw = self.client.complete(prompt, max_tokens=self.max_tokens, stop=["\n"], temperature=temperature)
+            text = clean_answer(raw, kind)
+            if validate(text, sym, kind) is None:
+                return text
+        return None
+
+    def run(self, job: _Job) -> dict[str, str | None]:
+        """Answers by request field; each is cached as soon as it is known."""
+        sym = job.symbol
+        wanted = {r.field: r for r in job.requests}
+        answers: dict[str, str | None] = {}
+        prompt = job.base.rstrip("\n") + "\n"
+        summary = sym.doc.summary or None
+        if "summary" in wanted:
+            summary = answers["summary"] = self._line(prompt + "Summary:", sym, "summary")
+            self.cache.put(wanted["summary"].key, summary, self.identity)
+        if summary:
+            prompt += f"Summary: {summary}\n"
+        described = {d.name: " ".join(d.description.split()) for d in sym.doc.params if d.description}
+        for p in api_params(sym):
+            field = f"param:{p.name}"
+            if field in wanted:
+                text = answers[field] = self._line(prompt + f"Parameter `{p.name}`:", sym, "param")
+                self.cache.put(wanted[field].key, text, self.identity)
+            else:
+                text = described.get(p.name)
+            if text:
+                prompt += f"Parameter `{p.name}`: {text}\n"
+        return answers
+
+
+def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
+    """One job per symbol, in file order; one few-shot example set per module."""
+    examples = build_examples(symbols)
+    by_symbol: dict[str, _Job] = {}
+    for r in missing:
+        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [])).requests.append(r)
+    jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
+    by_module: dict[str, list[_Job]] = defaultdict(list)
+    for j in jobs:
+        by_module[j.symbol.path].append(j)
+    for group in by_module.values():
+        shots = nearest(examples, [j.symbol for j in group], k)
+        for j in group:
+            j.base = tpl.render("prompt_symbol.j2", language=j.symbol.language.capitalize(), examples=shots,
+                                code=code_excerpt(j.symbol, project.root))
+    return jobs
+
+
+def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol], tpl: Templates,
+                 stack: ExitStack, *, ask_model: bool, on_total: Callable[[int], None] | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 log: Callable[[str], None] = lambda _m: None) -> tuple[Prose, ProseStats]:
+    """Prose for ``requests``: cached answers, then (``ask_model``) the model for the rest."""
+    from llmctl.core.model.connect import connect, model_identity_for
+
+    prose: Prose = {}
+    stats = ProseStats()
+    if not requests:
+        return prose, stats
+    identity = stats.model = model_identity_for(project)
+    cache = ProseCache(project.store_dir / "prose.db")
+    stack.callback(cache.close)
+    template_text = tpl.source("prompt_symbol.j2")
+    missing: list[Request] = []
+    for r in requests:
+        r.key = request_key(identity, template_text, r)
+        found, text = cache.get(r.key)
+        if found:
+            stats.cache_hits += 1
+            prose[(r.symbol.id, r.field)] = text
+        else:
+            missing.append(r)
+    if not (missing and ask_model):
+        return prose, stats
+    cfg = project.config.docs
+    jobs = _jobs(missing, symbols, project, tpl, cfg.examples)
+    client = connect(project, stack, log)
+    gen = _Generator(client, cache, identity, cfg.max_tokens)
+    if on_total:
+        on_total(len(jobs))  # progress counts symbols, as users think of them
+    with ThreadPoolExecutor(max_workers=project.config.model.max_in_flight) as pool:
+        for job, answers in zip(jobs, pool.map(gen.run, jobs)):
+            for field_name, text in answers.items():
+                prose[(job.symbol.id, field_name)] = text
+                stats.generated += text is not None
+            if progress:
+                progress(1)
+    stats.model_calls = client.calls
+    return prose, stats

@@ -1,0 +1,60 @@
+"""Reaching the configured model: its cache identity, and a client (starting a server if need be).
+
+Starting a model server is a model concern, not a docs one: docs sync asks
+:func:`connect` for a client and gets one, whether a server already answers
+at ``model.url`` or an embedded one runs for the length of the command.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from llmctl.core.project import Project
+
+
+def model_identity_for(project: Project) -> str:
+    """The cache identity of the configured model, without contacting any server.
+
+    A loopback URL means the local GGUF (from model.path or the bundled default);
+    a remote one is known by its URL unless model.name says more.
+    """
+    from llmctl.core.model.client import is_loopback
+    from llmctl.core.model.files import default_model_path, model_identity
+
+    mc = project.config.model
+    if mc.name:
+        return mc.name
+    if is_loopback(urllib.parse.urlsplit(mc.url).hostname or ""):
+        path = Path(mc.path).expanduser() if mc.path else default_model_path()
+        lora = Path(mc.lora).expanduser() if mc.lora else None
+        try:
+            return model_identity(path, lora)
+        except OSError:
+            return str(path)
+    return mc.url
+
+
+def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
+    """A ModelClient for the configured URL; starts the embedded server when the URL is the default."""
+    from llmctl.core.config import DEFAULT_URL
+    from llmctl.core.model import server
+    from llmctl.core.model.client import ModelClient, ModelUnavailable
+
+    mc = project.config.model
+    key = os.environ.get(mc.api_key_env) or None
+    client = ModelClient(mc.url, api_key=key, timeout=mc.timeout, retries=mc.retries, max_in_flight=mc.max_in_flight)
+    if client.alive():
+        return client
+    if mc.url.rstrip("/") != DEFAULT_URL:
+        raise ModelUnavailable(f"model server at {mc.url} is not answering",
+                               "start it, fix model.url in config, or pass --no-model")
+    # Nothing answers at the default URL: serve the configured GGUF there for this run.
+    url = urllib.parse.urlsplit(DEFAULT_URL)
+    spec = server.resolve_spec(mc.path or None, mc.lora or None, url.hostname, url.port, key, mc.context, mc.threads)
+    log(f"starting the embedded model server ({spec.identity}) for this run")
+    stack.enter_context(server.embedded_server(spec, project.store_dir / "serve-embedded.log"))
+    return client

@@ -1,0 +1,6 @@
+/**
+ * Log.
+ * @param m - Message.
+ * @returns Nothing.
+ */
+export function log(m: string): void {}

@@ -1,0 +1,24 @@
+def gives(a):
+    """Gives.
+
+    Args:
+        a: The a.
+    """
+    return a
+
+
+class C:
+    """A class."""
+
+    @property
+    def size(self):
+        """The size (properties need no Returns section)."""
+        return 1
+
+    def __init__(self, a):
+        """Make one.
+
+        Args:
+            a: The a.
+        """
+        self.a = a

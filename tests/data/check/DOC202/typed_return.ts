@@ -1,0 +1,6 @@
+/**
+ * Add.
+ * @param a - First.
+ * @param b - Second.
+ */
+export function add(a: number, b: number): number { return a + b; }

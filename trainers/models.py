@@ -1,0 +1,120 @@
+"""Models and text for training: Llama-style models from a preset, bases from HF folders or GGUF, tokenizers.
+
+Shared by the recipes (recipes/), eval (evaluate.py) and the benchmarks; the
+prompt format a doc model is trained on, evaluated with and drafts from
+(:func:`sft_prompt`) lives here once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from llmctl.core.errors import LlmctlError
+from llmctl.trainers.config import RunConfig, model_dims
+
+EOS = "<|endoftext|>"
+SFT_SEPARATOR = "\n### Documentation:\n"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSONL file; a missing file names the command that makes it."""
+    if not path.is_file():
+        raise LlmctlError(f"{path}: missing", "run `llmctl train data` first, or set data.dir")
+    return [json.loads(ln) for ln in path.read_text("utf-8").splitlines() if ln.strip()]
+
+
+def train_tokenizer(texts: list[str], vocab_size: int, out_dir: Path):
+    """A byte-level BPE (GPT-2 pre-tokenizer, which llama.cpp knows as "gpt-2") trained on ``texts``."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS], min_frequency=2,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=EOS, eos_token=EOS, pad_token=EOS)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fast.save_pretrained(str(out_dir))
+    return fast
+
+
+def pack(tokenizer, texts: list[str], seq_len: int):
+    """Concatenate the texts (EOS between) and cut them into (seq_len + 1)-token blocks."""
+    import torch
+
+    ids: list[int] = []
+    eos = tokenizer.eos_token_id
+    for enc in tokenizer(texts, add_special_tokens=False)["input_ids"]:
+        ids.extend(enc)
+        ids.append(eos)
+    n = len(ids) // (seq_len + 1)
+    if n == 0:
+        raise LlmctlError(f"only {len(ids)} tokens of training text: fewer than one sequence of {seq_len + 1}",
+                          "add data or lower model.seq_len")
+    return torch.tensor(ids[: n * (seq_len + 1)], dtype=torch.long).view(n, seq_len + 1)
+
+
+def sft_prompt(code: str) -> str:
+    """The prompt a doc model is trained on, evaluated with and drafts from: the code, then a separator."""
+    return code.rstrip() + SFT_SEPARATOR
+
+
+def draft_doc(model, tokenizer, code: str, max_new_tokens: int, context: int) -> str:
+    """The model's greedy doc comment for ``code`` (the prompt's tail kept to fit ``context``)."""
+    import torch
+
+    ids = tokenizer(sft_prompt(code), add_special_tokens=False)["input_ids"][-max(context - max_new_tokens, 8):]
+    with torch.no_grad():
+        gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                             max_new_tokens=max_new_tokens, do_sample=False,
+                             eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    return tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True).strip()
+
+
+def build_model(cfg: RunConfig, vocab_size: int, eos_id: int):
+    """A freshly initialised Llama-style model (RMSNorm, RoPE, SwiGLU) of the config's preset."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    dims = model_dims(cfg)
+    dims["vocab_size"] = vocab_size
+    mc = LlamaConfig(**dims, max_position_embeddings=cfg.model.seq_len, rms_norm_eps=1e-5, rope_theta=10000.0,
+                     tie_word_embeddings=cfg.model.tie_embeddings, bos_token_id=eos_id, eos_token_id=eos_id,
+                     attention_dropout=0.0, hidden_act="silu")
+    torch.manual_seed(cfg.train.seed)
+    return LlamaForCausalLM(mc)
+
+
+def load_base(base: str):
+    """An HF model folder, or a GGUF file loaded dequantized through transformers (slow: ~100 s for Gemma 270M)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = Path(base).expanduser()
+    if base in ("default", "gemma3-270m"):
+        from llmctl.core.model.files import default_model_path
+
+        path = default_model_path()
+    if path.suffix == ".gguf":
+        model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype="float32")
+        tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        # The weights are dequantized to float32 now: nothing of the GGUF quantization remains,
+        # but transformers still flags the model and would refuse to save the merged result.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+    elif path.is_dir():
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype="float32")
+        tok = AutoTokenizer.from_pretrained(str(path))
+    else:
+        raise LlmctlError(f"model.base: {base} is neither a model folder nor a .gguf file",
+                          "point it at the final/ folder of a run, an HF model folder, or a GGUF")
+    if tok.eos_token_id is None:
+        raise LlmctlError(f"model.base: {base}: the tokenizer has no EOS token")
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    return model, tok
