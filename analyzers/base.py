@@ -211,5 +211,9 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
 
 
 def one_line(text: str) -> str:
-    """Collapse whitespace runs, for signatures and annotations shown on one line."""
-    return " ".join(text.split())
+    """Collapse whitespace runs, for signatures and annotations shown on one line.
+
+    A signature wrapped over lines (``def f(\n    a,\n)``) reads as written on one: ``def f(a)``.
+    """
+    flat = " ".join(text.split())
+    return re.sub(r"([(\[]) | ([)\]])|,( [)\]])", lambda m: m.group(1) or m.group(2) or m.group(3)[1:], flat)

@@ -27,10 +27,16 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _summary_and_description(text: str) -> tuple[str, str]:
+    """(first sentence, the whole text) -- the text as written, indentation kept (code blocks, directives)."""
     paras = _paragraphs(text)
     if not paras:
         return "", ""
-    return first_sentence(paras[0]), "\n\n".join(paras)
+    lines = text.splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return first_sentence(paras[0]), "\n".join(ln.rstrip() for ln in _dedent_block(lines))
 
 
 def _dedent_block(lines: list[str]) -> list[str]:
@@ -161,8 +167,14 @@ def _parse_numpy(doc: str) -> ParsedDoc:
         line = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if line.strip() and re.match(r"^\s*-{3,}\s*$", nxt):
-            current = []
-            sections.append((_GOOGLE_SECTIONS.get(line.strip().lower()), current))
+            kind = _GOOGLE_SECTIONS.get(line.strip().lower())
+            if kind is None:
+                # A section llmctl does not parse (Notes, Examples, See Also) stays in the description.
+                current = None
+                intro += [line, nxt]
+            else:
+                current = []
+                sections.append((kind, current))
             i += 2
             continue
         (intro if current is None else current).append(line)

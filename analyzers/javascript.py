@@ -19,7 +19,7 @@ from llmctl.analyzers.base import (
 )
 from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
 from llmctl.analyzers.symbols import (
-    CLASS, ENUM, FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
+    CLASS, ENUM, FUNCTION, INTERFACE, METHOD, TYPE, ImportRef, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,
 )
 
@@ -77,10 +77,12 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         if raw.startswith("/**") and any(t in raw for t in ("@file", "@module", "@packageDocumentation", "@fileoverview")):
             doc_raw = clean_block_comment(raw)
     doc = parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc()
-    result.symbols.append(module_symbol(path, language, src, root, doc_raw, doc, False))
+    mod = module_symbol(path, language, src, root, doc_raw, doc, False)
+    result.symbols.append(mod)
     has_exports = any(c.type == "export_statement" for c in root.named_children)
     ctx = _Ctx(src, path, language, has_exports, result)
     _walk(root, ctx, module_id(path, language), exported=not has_exports)
+    _module_exports(root, src, mod, result.symbols)
     facts = collect_body_facts(_QUERIES[grammar], root, src, _throw_name)
     for sym, fn in ctx.functions:
         f = facts.get(fn.start_byte, BodyFacts())
@@ -90,6 +92,61 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         sym.yields, sym.raised = f.yields, f.raised
         sym.stub = body is None  # a signature (interface member, overload, declare)
     return result
+
+
+def _specifier(node: Node | None, src: bytes) -> str:
+    return text_of(node, src).strip("'\"`") if node is not None else ""
+
+
+def _module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -> None:
+    """Record re-exports (``export … from``, ``module.exports = require(…)``) and local export lists.
+
+    Names a local ``export {a, b as c}`` or ``export default a`` lists are marked exported
+    (their declarations carry no ``export`` keyword) and kept in ``all_names``.
+    """
+    local: list[str] = []
+    for stmt in root.named_children:
+        if stmt.type == "export_statement":
+            source = _specifier(stmt.child_by_field_name("source"), src)
+            clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+            if source and clause is None:
+                ns = next((c for c in stmt.named_children if c.type == "namespace_export"), None)
+                mod.imports.append(ImportRef(source, "" if ns else "*", text_of(ns, src).split()[-1] if ns else "", True))
+            elif clause is not None:
+                for spec in clause.named_children:
+                    name = text_of(spec.child_by_field_name("name"), src)
+                    alias = text_of(spec.child_by_field_name("alias"), src)
+                    if source:
+                        mod.imports.append(ImportRef(source, name, alias, True))
+                    else:
+                        local.append(name)
+            elif stmt.child_by_field_name("value") is not None and stmt.child_by_field_name("value").type == "identifier":
+                local.append(text_of(stmt.child_by_field_name("value"), src))
+        elif stmt.type == "expression_statement" and stmt.named_child_count == 1:
+            required = _module_exports_require(stmt.named_children[0], src)
+            if required:
+                mod.imports.append(ImportRef(required, "*", "", True))
+    if local:
+        mod.all_names = local
+        names = set(local)
+        for s in symbols:
+            if s.parent == mod.id and s.name in names:
+                s.exported, s.visibility = True, "public"
+
+
+def _module_exports_require(expr: Node, src: bytes) -> str:
+    """``module.exports = require('./x')`` (through ``exports = module.exports = …`` chains) -> ``./x``."""
+    while expr.type == "assignment_expression":
+        right = expr.child_by_field_name("right")
+        if text_of(expr.child_by_field_name("left"), src) == "module.exports" and right is not None \
+                and right.type == "call_expression" and text_of(right.child_by_field_name("function"), src) == "require":
+            args = right.child_by_field_name("arguments")
+            if args is not None and args.named_child_count:
+                return _specifier(args.named_children[0], src)
+        expr = right
+        if expr is None:
+            break
+    return ""
 
 
 def _doc_before(node: Node, ctx: _Ctx) -> str | None:
@@ -133,6 +190,8 @@ def _declaration(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool
         _class(node, outer, ctx, prefix, exported)
     elif t in ("interface_declaration", "enum_declaration"):
         _type(node, outer, ctx, prefix, exported, INTERFACE if t == "interface_declaration" else ENUM)
+    elif t == "type_alias_declaration":
+        _type(node, outer, ctx, prefix, exported, TYPE)
     elif t in ("lexical_declaration", "variable_declaration"):
         for decl in node.named_children:
             value = decl.child_by_field_name("value") if decl.type == "variable_declarator" else None

@@ -16,14 +16,14 @@ from tree_sitter import Language, Parser
 from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_id, module_symbol, one_line, text_of
 from llmctl.analyzers.docstrings import clean_block_comment, parse_rustdoc
 from llmctl.analyzers.symbols import (
-    ENUM, FUNCTION, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TRAIT, Param, ParsedDoc, Symbol,
+    ENUM, FUNCTION, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TRAIT, TYPE, ImportRef, Param, ParsedDoc, Symbol,
 )
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 _PARSER = Parser(Language(tree_sitter_rust.language()))
-_TYPES = {"struct_item": STRUCT, "union_item": STRUCT, "enum_item": ENUM, "trait_item": TRAIT}
+_TYPES = {"struct_item": STRUCT, "union_item": STRUCT, "enum_item": ENUM, "trait_item": TRAIT, "type_item": TYPE}
 
 
 def analyze(src: bytes, path: str) -> FileResult:
@@ -37,9 +37,10 @@ def analyze(src: bytes, path: str) -> FileResult:
             break
         inner.append(raw[4:] if raw.startswith("//! ") else raw[3:])
     doc_raw = "\n".join(inner).strip() or None
-    result.symbols.append(module_symbol(path, "rust", src, root, doc_raw,
-                                        parse_rustdoc(doc_raw) if doc_raw else ParsedDoc(), False))
+    mod = module_symbol(path, "rust", src, root, doc_raw, parse_rustdoc(doc_raw) if doc_raw else ParsedDoc(), False)
+    result.symbols.append(mod)
     _walk(root, src, path, module_id(path, "rust"), True, result)
+    _module_items(root, src, "", mod)
     return result
 
 
@@ -100,6 +101,58 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, public_scope: bool, r
             name = text_of(child.child_by_field_name("name"), src)
             if body is not None and name:
                 _walk(body, src, path, f"{prefix}.{name}", public_scope and _is_pub(child, src), result)
+
+
+def _is_test_module(node: Node, src: bytes) -> bool:
+    _, attrs = _doc_and_attrs(node, src)
+    return any(a.replace(" ", "") in ("cfg(test)", "cfg(all(test))") for a in attrs)
+
+
+def _module_items(block: Node, src: bytes, inner: str, mod: Symbol) -> None:
+    """Record ``mod x;`` declarations and ``pub use`` re-exports on the file's module symbol.
+
+    ``inner`` is the path of an inline ``mod`` block inside the file (``a.b``), so
+    the public-API model can follow ``pub mod`` chains and re-exports from the crate root.
+    """
+    for child in block.named_children:
+        if child.type == "mod_item":
+            name = text_of(child.child_by_field_name("name"), src)
+            if not name or _is_test_module(child, src):
+                continue
+            path = f"{inner}.{name}" if inner else name
+            body = child.child_by_field_name("body")
+            mod.imports.append(ImportRef(path, "", "mod", _is_pub(child, src)))
+            if body is not None:
+                _module_items(body, src, path, mod)
+        elif child.type == "use_declaration" and _is_pub(child, src):
+            arg = child.child_by_field_name("argument")
+            for module, name, alias in _use_paths(one_line(text_of(arg, src))):
+                mod.imports.append(ImportRef(f"{inner}|{module}" if inner else module, name, alias, True))
+
+
+def _use_paths(tree: str, base: str = "") -> list[tuple[str, str, str]]:
+    """``a::b::{C, D as E, f::*}`` -> [("a::b", "C", ""), ("a::b", "D", "E"), ("a::b::f", "*", "")]."""
+    tree = tree.strip()
+    if "{" in tree and tree.endswith("}"):
+        head, body = tree.split("{", 1)
+        prefix = "::".join(p for p in (base, head.rstrip(":").strip()) if p)
+        parts, depth, cur = [], 0, ""
+        for ch in body[:-1]:
+            if ch == "," and depth == 0:
+                parts.append(cur)
+                cur = ""
+                continue
+            depth += ch == "{"
+            depth -= ch == "}"
+            cur += ch
+        parts.append(cur)
+        return [x for part in parts if part.strip() for x in _use_paths(part, prefix)]
+    alias = ""
+    if " as " in tree:
+        tree, alias = (t.strip() for t in tree.split(" as ", 1))
+    full = "::".join(p for p in (base, tree) if p)
+    module, _, name = full.rpartition("::")
+    return [(module, name, alias)]
 
 
 def _params(node: Node | None, src: bytes) -> list[Param]:

@@ -96,6 +96,28 @@ class ParsedDoc:
 
 
 @dataclass
+class ImportRef:
+    """A name a module imports or re-exports (recorded on module symbols, for the public-API model).
+
+    ``module`` is where it comes from: an absolute dotted module for Python
+    (relative imports resolved), the specifier as written for JS/TS
+    (``./core/Ky.js``), the path for Rust (``crate::error``). ``name`` is the
+    imported name, ``*`` for a star import, ``""`` when the module itself is
+    imported. ``alias`` is the local name when it differs. ``export`` is True
+    for a re-export (JS/TS ``export … from``, Rust ``pub use``, ``pub mod``).
+    """
+
+    module: str
+    name: str = ""
+    alias: str = ""
+    export: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape in the store."""
+        return {"module": self.module, "name": self.name, "alias": self.alias, "export": self.export}
+
+
+@dataclass
 class Symbol:
     """A module, type or callable found in a source file.
 
@@ -127,6 +149,10 @@ class Symbol:
     yields: bool = False
     raised: list[str] | None = None  # exception types raised directly; "*" is a bare re-raise
     stub: bool = False  # body is only pass / ... / raise NotImplementedError (abstract, protocol)
+    # Module symbols only: what the module imports, and its declared public names (Python
+    # ``__all__``; JS/TS local ``export {…}`` lists). None: the module declares none.
+    imports: list[ImportRef] = field(default_factory=list)
+    all_names: list[str] | None = None
 
     @property
     def is_public(self) -> bool:
@@ -150,6 +176,7 @@ class Symbol:
             "exported": self.exported, "doc_raw": self.doc_raw, "doc": self.doc.to_dict(),
             "sig_hash": self.sig_hash, "doc_hash": self.doc_hash, "body_hash": self.body_hash,
             "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
+            "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
         }
 
     @classmethod
@@ -158,4 +185,5 @@ class Symbol:
         data = dict(data)
         data["params"] = [Param(**p) for p in data.get("params", [])]
         data["doc"] = ParsedDoc.from_dict(data.get("doc") or {})
+        data["imports"] = [ImportRef(**i) for i in data.get("imports") or []]
         return cls(**data)

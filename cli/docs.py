@@ -17,14 +17,19 @@ docs_app = typer.Typer(help="Generate, check and watch API documentation.",
 
 @docs_app.command("sync")
 def sync_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Only the pages of these files or folders (the index stays complete)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show which pages would change; write nothing, ask no model."),
     check: bool = typer.Option(False, "--check", help="Exit 1 if the docs are out of date; write nothing, ask no model."),
     no_model: bool = typer.Option(False, "--no-model", help="Facts only: missing prose stays marked as a gap."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary: pages_written, symbols, generated, cache_hits, model_calls."),
 ) -> None:
-    """Write/refresh one Markdown page per module plus index.md under docs.out_dir (default docs/api/).
+    """Write/refresh the API reference under docs.out_dir (default docs/api/): one Markdown page per public
+    module or package, index.md and a .pages nav file (a MkDocs docs dir as it is).
 
-    Signatures, parameters, types, defaults and source links come from the code.
+    What is documented is the public API as each language defines it (Python
+    __all__ and package re-exports, Go packages, JS/TS entry points, Rust pub
+    items reachable from the crate root, Java public in src/main); tests,
+    examples, benchmarks, vendored and generated code never are. Signatures, parameters, types, defaults and source links come from the code.
     The model writes only what the code lacks (summaries, parameter
     descriptions), marked "(generated)". Sections stay wrapped in llmctl markers;
     text outside them is yours and is kept byte for byte. A re-run on unchanged
@@ -43,12 +48,13 @@ def sync_command(
 
         with progress_bar("generating", "symbols") as bar:
             task = bar.add_task("gen", total=None)
-            result = sync(project, use_model=use_model, write=write,
+            result = sync(project, use_model=use_model, write=write, paths=[str(p) for p in paths or []] or None,
                           on_total=lambda n: bar.update(task, total=n, refresh=True),
                           progress=lambda n: (bar.advance(task, n), bar.refresh()),
                           log=lambda m: bar.console.print(m))
     else:
-        result = sync(project, use_model=use_model, write=write, log=lambda m: err.print(m))
+        result = sync(project, use_model=use_model, write=write, paths=[str(p) for p in paths or []] or None,
+                      log=lambda m: err.print(m))
     if json_out:
         print_json(result.to_json())
     else:

@@ -59,6 +59,9 @@ class DocsConfig(_Section):
     max_tokens: int = Field(default=48, ge=8, le=512, description="longest generated answer, in tokens")
     generate: Literal["summaries", "all", "none"] = Field(
         default="all", description="what the model writes: summaries only, summaries and parameter descriptions, or nothing")
+    include: list[str] = Field(default_factory=list, description="gitignore-style patterns; when set, only matching code is documented")
+    exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns of code never documented, on top of tests, examples, benchmarks, vendored and generated code")
+    source_url: str = Field(default="", description="base URL of the sources (https://github.com/o/r/blob/main/): source links become absolute, as a published site needs")
 
 
 Severity = Literal["info", "warning", "error"]

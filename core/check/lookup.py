@@ -32,6 +32,12 @@ class Lookup:
         found = [s for s in self.store.with_id(sid) if s.path not in self.overlay]
         return found[0] if found else None
 
+    def all_with_id(self, sid: str) -> list[Symbol]:
+        """Every symbol with this id (overloads share one), as the change leaves them."""
+        if sid in self.overlay_ids:
+            return [s for syms in self.overlay.values() for s in syms if s.id == sid]
+        return [s for s in self.store.with_id(sid) if s.path not in self.overlay]
+
     def by_name(self, name: str) -> list[Symbol]:
         """Every symbol with this short name."""
         return [s for s in self.store.with_name(name) if s.path not in self.overlay] + self.overlay_names.get(name, [])

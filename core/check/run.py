@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmctl.analyzers.markdown import extract
+from llmctl.core.api import excluded, for_project
 from llmctl.core.check.lookup import Lookup
 from llmctl.core.check.report import fails  # noqa: F401  (re-exported: callers ask run.fails)
 from llmctl.core.check.rules import Finding
 from llmctl.core.check.rules.anchors import check_anchors, read_lock, write_lock
 from llmctl.core.check.rules.docstring import check_doc
-from llmctl.core.check.rules.generated import check_reference
+from llmctl.core.check.rules.generated import check_reference, check_reference_partial
 from llmctl.core.check.rules.markdown import Resolver, check_calls, check_inline
 from llmctl.core.check.scope import (
     Scope, add_mentioning_markdown, markdown_files, scope_symbols, staged_scope, tree_scope,
@@ -75,8 +76,12 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
     findings: list[Finding] = []
     for s in symbols:
         findings.extend(check_doc(s))
-    findings.extend(check_reference(root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/"),
-                                    symbols, scope.whole, look.by_id))
+    out_dir, rel_dir = root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/")
+    if scope.whole:
+        findings.extend(check_reference(out_dir, rel_dir, for_project(project, symbols)))
+    else:
+        findings.extend(check_reference_partial(out_dir, rel_dir, symbols, look.all_with_id,
+                                                lambda s: likely_public(project, s, look)))
     resolver = Resolver(look.by_id, look.by_name, look.has_prefix, look.names_like, scope.removed_names)
     lock = read_lock(root / project.config.check.lock_file)
 
@@ -94,6 +99,23 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
             else:
                 findings.append(f)
     return findings
+
+
+def likely_public(project: Project, sym, look: Lookup) -> bool:
+    """Whether a changed symbol belongs in the reference, judged from its own file (the hook's budget).
+
+    The whole public API needs every module of the project; a change is judged by the
+    symbol's visibility, its module's ``__all__`` and privacy, and the test conventions.
+    """
+    docs = project.config.docs
+    if not sym.is_public or excluded(sym.path, sym.language, docs.include, docs.exclude):
+        return False
+    module = next((s for s in look.symbols_in(sym.path) if s.kind == "module"), None)
+    if module is None or sym.language != "python":
+        return True
+    if any(part.startswith("_") for part in module.id.split(".")):
+        return False
+    return module.all_names is None or sym.parent != module.id or sym.name in module.all_names
 
 
 def accept(project: Project) -> int:

@@ -114,3 +114,17 @@ def merge(old: Page | None, new_blocks: list[tuple[str, str]], header: str = "")
     if not out or not out[-1].endswith("\n"):
         out.append("\n")
     return "".join(out)
+
+
+def section_hashes(symbols: list) -> dict[str, str]:
+    """The ``sig``/``doc``/``body`` marker attributes of a section made from ``symbols``.
+
+    One symbol: its own hashes (so GEN rules compare them directly). Several (overloads,
+    a getter and its setter): a hash over all of theirs, in source order.
+    """
+    if len(symbols) == 1:
+        s = symbols[0]
+        return {"sig": s.sig_hash, "doc": s.doc_hash, "body": s.body_hash}
+    from llmctl.analyzers.base import short_hash
+
+    return {k: short_hash("|".join(getattr(s, f"{k}_hash") for s in symbols)) for k in ("sig", "doc", "body")}

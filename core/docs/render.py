@@ -1,32 +1,72 @@
-"""Rendering one symbol's section: facts from the symbol record, prose where the code has none."""
+"""Rendering one section: facts from the symbol records, prose where the code has none, doc comments as Markdown."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from llmctl.analyzers.languages import lexer_for
 from llmctl.analyzers.symbols import Symbol
+from llmctl.core.api import ApiPage, Entry, PublicApi, is_overload
+from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.markers import wrap
 from llmctl.core.docs.prose import api_params
 from llmctl.core.docs.templates import Templates
 
 
-def source_link(out_dir: Path, root: Path, path: str, line: int) -> str:
-    """A link from a page in ``out_dir`` to ``path``'s line, relative so the site can move."""
+def source_link(out_dir: Path, root: Path, path: str, line: int, source_url: str = "") -> str:
+    """A link to ``path``'s line: absolute under ``docs.source_url``, else relative to the page."""
+    if source_url:
+        return f"{source_url.rstrip('/')}/{path}#L{line}"
     return os.path.relpath(root / path, out_dir).replace(os.sep, "/") + f"#L{line}"
 
 
-def render_symbol(sym: Symbol, depth: int, prose: dict, tpl: Templates, root: Path, out_dir: Path,
-                  attrs: dict[str, str], generate: str) -> tuple[str, int]:
-    """The marked section of ``sym`` and the number of gaps (prose wanted but missing) in it."""
+def anchor(entry_id: str) -> str:
+    """The HTML id of a section (links from other sections and pages point here)."""
+    return entry_id.replace(" ", "-")
+
+
+def linker(api: PublicApi, page: ApiPage) -> Callable[[str], str | None]:
+    """``name -> URL of its section`` for names a doc comment mentions, resolved from ``page``'s point of view."""
+    where = {e.id: p.name for p in api.pages.values() for e in p.entries}
+    short: dict[str, list[str]] = {}
+    for e in page.entries:
+        short.setdefault(e.name, []).append(e.id)
+
+    def link(name: str) -> str | None:
+        name = name.strip().lstrip("~!").rstrip("()").replace("::", ".")
+        for candidate in (name, api.public_id.get(name), f"{page.title}.{name}"):
+            if candidate and candidate in where:
+                return f"{where[candidate] if where[candidate] != page.name else ''}#{anchor(candidate)}"
+        found = short.get(name.rsplit(".", 1)[-1], [])
+        return f"#{anchor(found[0])}" if len(found) == 1 and "." not in name else None
+
+    return link
+
+
+def _signatures(entry: Entry) -> list[str]:
+    """What a caller can write: ``@overload`` signatures (Python) or signature-only declarations
+    (TypeScript) when there are any, else every distinct signature (Java overloads, getter and setter)."""
+    group = entry.symbols
+    marked = [s for s in group if is_overload(s)]
+    if not marked and len(group) > 1 and group[0].language == "typescript":
+        marked = [s for s in group if s.stub]
+    return list(dict.fromkeys(s.signature for s in (marked or group) if s.signature)) or [entry.name]
+
+
+def render_entry(entry: Entry, page: ApiPage, prose: dict, tpl: Templates, root: Path, out_dir: Path,
+                 attrs: dict[str, str], generate: str, source_url: str, link) -> tuple[str, int]:
+    """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it."""
+    sym: Symbol = entry.symbol
     gaps = 0
     if sym.doc.summary:
-        summary = {"text": sym.doc.description or sym.doc.summary, "generated": False}
+        text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
+        summary = {"text": text or sym.doc.summary, "generated": False}
     else:
         summary = {"text": prose.get((sym.id, "summary")), "generated": True}
         gaps += summary["text"] is None
-    described = {p.name: p.description for p in sym.doc.params if p.description}
+    described = {p.name: inline_markdown(p.description, sym.language, link) for p in sym.doc.params if p.description}
     types = {p.name: p.type for p in sym.doc.params if p.type}
     params = []
     for p in api_params(sym):
@@ -35,15 +75,21 @@ def render_symbol(sym: Symbol, depth: int, prose: dict, tpl: Templates, root: Pa
         params.append({"name": p.name, "annotation": p.annotation or types.get(p.name), "default": p.default,
                        "text": text, "generated": p.name not in described and text is not None})
     ret_type = sym.returns or (sym.doc.returns.type if sym.doc.returns else None)
-    ret_desc = sym.doc.returns.description if sym.doc.returns else None
+    ret_desc = inline_markdown(sym.doc.returns.description, sym.language, link) if sym.doc.returns else None
     returns = None
     if (ret_type and ret_type not in ("None", "void", "()")) or ret_desc:
         returns = {"type": ret_type, "description": ret_desc}
+    signatures = _signatures(entry)
     body = tpl.render(
-        "symbol.md.j2", sym=sym, level=min(6, 2 + depth), fence=lexer_for(sym.language), summary=summary,
-        params=params, returns=returns, raises=[{"type": r.type, "description": r.description} for r in sym.doc.raises],
-        source_link=source_link(out_dir, root, sym.path, sym.line),
+        "symbol.md.j2", sym=sym, name=entry.name, kind=sym.kind, anchor=anchor(entry.id),
+        level=min(6, 2 + entry.depth), fence=lexer_for(sym.language), signatures=signatures, summary=summary,
+        params=params, returns=returns, raises=[{"type": r.type, "description": inline_markdown(r.description, sym.language, link)}
+                for r in sym.doc.raises],
+        source_link=source_link(out_dir, root, sym.path, sym.line, source_url),
+        defined_in=sym.path != page.module.path,
     )
+    if sym.id != entry.id:
+        attrs = {**attrs, "src": sym.id}
     if gaps:
         attrs = {**attrs, "gaps": str(gaps)}
-    return wrap(sym.id, attrs, body), gaps
+    return wrap(entry.id, attrs, body), gaps

@@ -2,7 +2,7 @@
 
 One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 
-1. :func:`plan_pages`: which symbols go on which page;
+1. :func:`plan_pages`: the public API (core/api): which names go on which page;
 2. :func:`stale_sections`: which sections no longer match their markers (the
    rest are kept byte for byte, so unchanged code renders nothing);
 3. ``gather_prose`` (generate.py): cached prose, then the model for what is missing;
@@ -15,23 +15,24 @@ One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmctl.analyzers.base import module_id
-from llmctl.analyzers.symbols import MODULE, Symbol
+from llmctl.analyzers.symbols import Symbol
+from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
+from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.generate import Prose, gather_prose
-from llmctl.core.docs.markers import Page, merge, parse_page, wrap
+from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
 from llmctl.core.docs.prose import needs
-from llmctl.core.docs.render import render_symbol, source_link
+from llmctl.core.docs.render import linker, render_entry, source_link
 from llmctl.core.docs.templates import Templates
 from llmctl.core.fsutil import atomic_write
 from llmctl.core.project import Project
 
 INDEX_ID = "__index__"
+NAV_FILE = ".pages"  # the page order for MkDocs (awesome-pages plugin); plain MkDocs lists pages by itself
 
 
 @dataclass
@@ -57,37 +58,9 @@ class SyncResult:
             "sections_kept", "sections_rendered", "changed", "model")}
 
 
-@dataclass
-class PagePlan:
-    """One page: its module symbol and the symbols documented on it, in source order."""
-
-    name: str
-    module: Symbol
-    symbols: list[Symbol]
-
-
-def page_name(mod: Symbol) -> str:
-    """``inventory/stock.py`` -> ``inventory.stock.md`` (Go/Java: from the path, too)."""
-    return module_id(mod.path, mod.language) + ".md"
-
-
-def plan_pages(all_symbols: list[Symbol]) -> dict[str, PagePlan]:
-    """Step 1: the public surface grouped by module file, in source order."""
-    modules: dict[str, Symbol] = {}
-    members: dict[str, list[Symbol]] = defaultdict(list)
-    for s in all_symbols:
-        if s.kind == MODULE:
-            modules[s.path] = s
-        elif s.is_public:
-            members[s.path].append(s)
-    pages: dict[str, PagePlan] = {}
-    for path, mod in modules.items():
-        if members.get(path):
-            name = page_name(mod)
-            if name in pages:
-                name = name[:-3] + f"-{mod.language}.md"
-            pages[name] = PagePlan(name, mod, members[path])
-    return pages
+def plan_pages(project: Project, all_symbols: list[Symbol]) -> PublicApi:
+    """Step 1: the public API, one page per public module or package (core/api)."""
+    return for_project(project, all_symbols)
 
 
 def read_pages(out_dir: Path) -> dict[str, Page]:
@@ -99,12 +72,12 @@ def read_pages(out_dir: Path) -> dict[str, Page]:
     return existing
 
 
-def section_attrs(sym: Symbol, tpl_hash: str) -> dict[str, str]:
+def section_attrs(entry: Entry, tpl_hash: str) -> dict[str, str]:
     """The marker attributes of a section: what it was made from."""
-    return {"sig": sym.sig_hash, "doc": sym.doc_hash, "body": sym.body_hash, "tpl": tpl_hash}
+    return {**section_hashes(entry.symbols), "tpl": tpl_hash}
 
 
-def stale_sections(pages: dict[str, PagePlan], existing: dict[str, Page], tpl_hash: str,
+def stale_sections(api: PublicApi, existing: dict[str, Page], tpl_hash: str,
                    refill_gaps: bool) -> tuple[dict[tuple[str, str], str], list[Symbol]]:
     """Step 2: sections kept as they are (by (page, id)), and the symbols whose sections need rendering.
 
@@ -113,49 +86,62 @@ def stale_sections(pages: dict[str, PagePlan], existing: dict[str, Page], tpl_ha
     """
     kept: dict[tuple[str, str], str] = {}
     to_render: list[Symbol] = []
-    for name, plan in pages.items():
+    for name, page in api.pages.items():
         old_blocks = {b.id: b for b in existing[name].blocks} if name in existing else {}
-        for sym in plan.symbols:
-            b = old_blocks.get(sym.id)
-            if b is not None and all(b.attrs.get(k) == v for k, v in section_attrs(sym, tpl_hash).items()) \
+        for entry in page.entries:
+            b = old_blocks.get(entry.id)
+            if b is not None and all(b.attrs.get(k) == v for k, v in section_attrs(entry, tpl_hash).items()) \
                     and not (b.attrs.get("gaps") and refill_gaps):
-                kept[(name, sym.id)] = b.text
+                kept[(name, entry.id)] = b.text
             else:
-                to_render.append(sym)
+                to_render.append(entry.symbol)
     return kept, to_render
 
 
-def render_pages(project: Project, pages: dict[str, PagePlan], existing: dict[str, Page],
-                 kept: dict[tuple[str, str], str], prose: Prose, tpl: Templates,
-                 result: SyncResult) -> dict[str, str | None]:
-    """Step 4: the new text of every page (None: delete it), the index included."""
-    out_dir = project.root / project.config.docs.out_dir
+def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[str, Page],
+               kept: dict[tuple[str, str], str], prose: Prose, tpl: Templates, result: SyncResult) -> str:
+    docs = project.config.docs
+    out_dir = project.root / docs.out_dir
     tpl_hash = tpl.page_hash()
+    link = linker(api, page)
+    blocks = []
+    for entry in page.entries:
+        text = kept.get((page.name, entry.id))
+        if text is None:
+            text, gaps = render_entry(entry, page, prose, tpl, project.root, out_dir, section_attrs(entry, tpl_hash),
+                                      docs.generate, docs.source_url, link)
+            result.gaps += gaps
+        blocks.append((entry.id, text))
+    mod = page.module
+    description = to_markdown(mod.doc.description or mod.doc.summary, mod.language, mod.doc.style, link)
+    header = tpl.render("page.md.j2", module=mod, title=page.title, description=description,
+                        source_link=source_link(out_dir, project.root, mod.path, 1, docs.source_url))
+    return merge(existing.get(page.name), blocks, header + "\n")
+
+
+def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], kept: dict[tuple[str, str], str],
+                 prose: Prose, tpl: Templates, result: SyncResult, only: set[str] | None = None) -> dict[str, str | None]:
+    """Step 4: the new text of every page (None: delete it), the index and the nav file included.
+
+    ``only``: render just these pages (``docs sync PATHS``); the index stays complete.
+    """
     texts: dict[str, str | None] = {}
     index_rows = []
-    for name, plan in sorted(pages.items()):
-        blocks = []
-        depth: dict[str, int] = {}
-        for sym in plan.symbols:
-            depth[sym.id] = depth.get(sym.parent, -1) + 1 if sym.parent in depth else 0
-            text = kept.get((name, sym.id))
-            if text is None:
-                text, gaps = render_symbol(sym, depth[sym.id], prose, tpl, project.root, out_dir,
-                                           section_attrs(sym, tpl_hash), project.config.docs.generate)
-                result.gaps += gaps
-            blocks.append((sym.id, text))
-        mod = plan.module
-        header = tpl.render("page.md.j2", module=mod, source_link=source_link(out_dir, project.root, mod.path, 1))
-        texts[name] = merge(existing.get(name), blocks, header + "\n")
-        index_rows.append({"id": mod.id, "language": mod.language, "page": name, "summary": mod.doc.summary or ""})
+    for name, page in sorted(api.pages.items()):
+        if only is None or name in only:
+            texts[name] = _page_text(project, api, page, existing, kept, prose, tpl, result)
+        mod = page.module
+        index_rows.append({"id": page.title, "title": page.title, "language": mod.language, "page": name,
+                           "summary": mod.doc.summary or ""})
     for name, page in existing.items():
-        if name in pages or name == "index.md" or not page.blocks:
+        if name in api.pages or name == "index.md" or not page.blocks or only is not None:
             continue
         # The module is gone: drop its sections, keep any text the user wrote there.
         leftover = "".join(p for p in page.parts if isinstance(p, str))
         texts[name] = leftover if leftover.strip() else None
-    index_block = wrap(INDEX_ID, {"tpl": tpl_hash}, tpl.render("index.md.j2", modules=index_rows))
+    index_block = wrap(INDEX_ID, {"tpl": tpl.page_hash()}, tpl.render("index.md.j2", modules=index_rows))
     texts["index.md"] = merge(existing.get("index.md"), [(INDEX_ID, index_block)], "# API reference\n")
+    texts[NAV_FILE] = "nav:\n  - index.md\n" + "".join(f"  - {r['title']}: {r['page']}\n" for r in index_rows)
     return texts
 
 
@@ -181,10 +167,31 @@ def write_pages(out_dir: Path, texts: dict[str, str | None], write: bool, result
             result.pages_written += 1
 
 
+def _pages_under(api: PublicApi, root: Path, paths: list[str]) -> set[str]:
+    """The pages with a section whose source lies under one of ``paths`` (``docs sync PATHS``)."""
+    from llmctl.core.errors import LlmctlError
+
+    rels = []
+    for p in paths:
+        full = Path(p).resolve()
+        if not full.exists():
+            raise LlmctlError(f"{p}: no such file or directory", "pass files or folders of this project")
+        try:
+            rels.append(full.relative_to(root.resolve()).as_posix())
+        except ValueError:
+            raise LlmctlError(f"{p}: outside the project at {root}", "pass files or folders of this project") from None
+
+    def under(path: str) -> bool:
+        return any(r in ("", ".") or path == r or path.startswith(r.rstrip("/") + "/") for r in rels)
+
+    return {name for name, page in api.pages.items()
+            if under(page.module.path) or any(under(s.path) for e in page.entries for s in e.symbols)}
+
+
 def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_first: bool = True,
-         on_total: Callable[[int], None] | None = None, progress: Callable[[int], None] | None = None,
-         log: Callable[[str], None] = lambda _m: None) -> SyncResult:
-    """Bring docs.out_dir in step with the code. ``write=False`` is --dry-run/--check."""
+         paths: list[str] | None = None, on_total: Callable[[int], None] | None = None,
+         progress: Callable[[int], None] | None = None, log: Callable[[str], None] = lambda _m: None) -> SyncResult:
+    """Bring docs.out_dir in step with the code. ``write=False`` is --dry-run/--check; ``paths`` limits the pages."""
     from llmctl.core.store.db import Store
     from llmctl.core.store.scan import scan
 
@@ -196,10 +203,15 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
     out_dir = project.root / cfg.out_dir
     tpl = Templates(project)
     result = SyncResult()
-    pages = plan_pages(all_symbols)
-    result.symbols = sum(len(p.symbols) for p in pages.values())
+    api = plan_pages(project, all_symbols)
+    only = _pages_under(api, project.root, paths) if paths else None
+    if only is not None:
+        api_scope = PublicApi({n: p for n, p in api.pages.items() if n in only})
+    else:
+        api_scope = api
+    result.symbols = api_scope.symbols
     existing = read_pages(out_dir)
-    kept, to_render = stale_sections(pages, existing, tpl.page_hash(), refill_gaps=use_model and write)
+    kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), refill_gaps=use_model and write)
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
     requests = [r for sym in to_render for r in needs(sym, cfg.generate)]
     with ExitStack() as stack:
@@ -207,6 +219,6 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
                                     on_total=on_total, progress=progress, log=log)
     result.model, result.cache_hits = stats.model, stats.cache_hits
     result.generated, result.model_calls = stats.generated, stats.model_calls
-    texts = render_pages(project, pages, existing, kept, prose, tpl, result)
+    texts = render_pages(project, api, existing, kept, prose, tpl, result, only)
     write_pages(out_dir, texts, write, result)
     return result

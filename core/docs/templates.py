@@ -25,9 +25,9 @@ class Templates:
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
-    def render(self, name: str, **ctx) -> str:
+    def render(self, template: str, **ctx) -> str:
         """Render a template by file name."""
-        return self.env.get_template(name).render(**ctx)
+        return self.env.get_template(template).render(**ctx)
 
     def source(self, name: str) -> str:
         """A template's text (for hashing into cache keys and markers)."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol
+from llmctl.core.api import PublicApi
 from llmctl.core.check.rules import Finding, rule
-from llmctl.core.docs.markers import Block, parse_page
+from llmctl.core.docs.markers import Block, parse_page, section_hashes
 
 GEN001 = rule("GEN001", "error", "generated section is stale",
               "A section written by `llmctl docs sync` carries hashes of the signature, doc and body it was made "
@@ -26,50 +27,71 @@ GEN003 = rule("GEN003", "warning", "public symbol missing from the generated ref
               "run `llmctl docs sync`")
 
 
-def check_generated_block(block: Block, sym: Symbol | None, page_path: str) -> Iterator[Finding]:
-    """GEN001/GEN002 for one marked section of a generated page."""
-    if sym is None:
-        yield GEN002.finding(page_path, block.line, block.id, f"section documents `{block.id}`, which no longer exists")
+def check_generated_block(block: Block, symbols: list[Symbol], page_path: str) -> Iterator[Finding]:
+    """GEN001/GEN002 for one marked section of a generated page; ``symbols``: what its id names now."""
+    if not symbols:
+        yield GEN002.finding(page_path, block.line, block.id,
+                             f"section documents `{block.id}`, which no longer exists or is no longer public")
         return
-    changed = [what for what, key, value in (("signature", "sig", sym.sig_hash), ("doc comment", "doc", sym.doc_hash),
-                                               ("body", "body", sym.body_hash)) if block.attrs.get(key) != value]
+    now = section_hashes(symbols)
+    changed = [what for what, key in (("signature", "sig"), ("doc comment", "doc"), ("body", "body"))
+               if block.attrs.get(key) != now[key]]
     if changed:
         yield GEN001.finding(page_path, block.line, block.id,
                              f"section for `{block.id}` is stale: {' and '.join(changed)} changed since it was generated")
 
 
-def check_missing_sections(public: list[Symbol], documented_ids: set[str]) -> Iterator[Finding]:
-    """GEN003: public types and callables without a section in the generated reference."""
-    for sym in public:
-        if (sym.kind in CALLABLE_KINDS or sym.kind in TYPE_KINDS) and sym.id not in documented_ids:
-            yield GEN003.at(sym, f"public {sym.kind} `{sym.id}` has no section in the generated reference")
+def _blocks(out_dir: Path, rel_dir: str) -> list[tuple[str, Block]]:
+    found = []
+    for page_path in sorted(out_dir.glob("*.md")):
+        for block in parse_page(page_path.read_text("utf-8", "replace")).blocks:
+            if block.id != "__index__":
+                found.append((f"{rel_dir}/{page_path.name}", block))
+    return found
 
 
-def check_reference(out_dir: Path, rel_dir: str, symbols: list[Symbol], whole: bool,
-                    by_id: Callable[[str], Symbol | None]) -> list[Finding]:
-    """GEN rules over every page of the reference in ``out_dir`` for the symbols in scope.
-
-    In a partial scope (``whole`` false) only sections of the scope's symbols,
-    and of symbols that vanished from the scope's modules, are judged.
-    """
+def check_reference(out_dir: Path, rel_dir: str, api: PublicApi) -> list[Finding]:
+    """GEN rules over the whole reference against the project's public API."""
     if not out_dir.is_dir():
         return []
-    in_scope = {s.id: s for s in symbols}
+    findings: list[Finding] = []
+    documented: set[str] = set()
+    for rel, block in _blocks(out_dir, rel_dir):
+        documented.add(block.id)
+        entry = api.by_id.get(block.id)
+        findings.extend(check_generated_block(block, entry.symbols if entry else [], rel))
+    if documented:
+        for entry in api.by_id.values():
+            if entry.id not in documented:
+                sym = entry.symbol
+                findings.append(GEN003.finding(sym.path, sym.line, entry.id,
+                                               f"public {sym.kind} `{entry.id}` has no section in the generated reference"))
+    return findings
+
+
+def check_reference_partial(out_dir: Path, rel_dir: str, symbols: list[Symbol], with_id: Callable[[str], list[Symbol]],
+                            likely_public: Callable[[Symbol], bool]) -> list[Finding]:
+    """GEN rules for a change: the sections of the changed symbols (and of those it removed), and changed
+    public symbols with no section. Reads only the pages, not the whole public API (the hook's budget)."""
+    if not out_dir.is_dir():
+        return []
+    in_scope: dict[str, list[Symbol]] = {}
+    for s in symbols:
+        in_scope.setdefault(s.id, []).append(s)
     prefixes = {s.id.rsplit(".", 1)[0] for s in symbols}
     findings: list[Finding] = []
     documented: set[str] = set()
-    for page_path in sorted(out_dir.glob("*.md")):
-        page = parse_page(page_path.read_text("utf-8", "replace"))
-        rel = f"{rel_dir}/{page_path.name}"
-        for block in page.blocks:
-            if block.id == "__index__":
-                continue
-            documented.add(block.id)
-            if not whole and block.id not in in_scope:
-                if by_id(block.id) is not None or not any(block.id.startswith(p) for p in prefixes):
-                    continue
-            sym = in_scope.get(block.id) or by_id(block.id)
-            findings.extend(check_generated_block(block, sym, rel))
-    if documented:
-        findings.extend(check_missing_sections([s for s in symbols if s.is_public and s.kind != MODULE], documented))
+    blocks = _blocks(out_dir, rel_dir)
+    for rel, block in blocks:
+        sid = block.attrs.get("src", block.id)
+        documented |= {sid, block.id}
+        if sid in in_scope:
+            findings.extend(check_generated_block(block, in_scope[sid], rel))
+        elif any(sid.startswith(p + ".") for p in prefixes) and not with_id(sid):
+            findings.extend(check_generated_block(block, [], rel))
+    if blocks:
+        for sid, group in in_scope.items():
+            sym = group[-1]
+            if sid not in documented and sym.kind in (CALLABLE_KINDS | TYPE_KINDS) and likely_public(sym):
+                findings.append(GEN003.at(sym, f"public {sym.kind} `{sid}` has no section in the generated reference"))
     return findings

@@ -1,0 +1,136 @@
+"""Python's public API: ``__all__``, public names, and what packages re-export.
+
+A module is public when no part of its dotted path starts with ``_``. Its
+public names are its ``__all__`` when it has one; otherwise the names it
+defines without a leading ``_``, plus, in a package's ``__init__``, the names
+it imports from its own package (``from .core import Command``) and any
+``import x as x`` / ``from y import x as x`` (the explicit re-export idiom).
+Each name is followed through imports and star imports to its definition,
+and each definition is documented once, under its shortest public path:
+``httpx.Client`` (defined in ``httpx/_client.py``), not ``httpx._client.Client``.
+"""
+
+from __future__ import annotations
+
+from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, Symbol
+from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, member_entries, members_by_parent
+
+
+class _Modules:
+    """The project's Python modules and what each defines at top level."""
+
+    def __init__(self, symbols: list[Symbol]):
+        self.modules: dict[str, Symbol] = {}
+        self.defined: dict[str, dict[str, list[Symbol]]] = {}
+        for s in symbols:
+            if s.kind == MODULE:
+                # Two files with one module id (a .py and its .pyi): the first keeps it.
+                self.modules.setdefault(s.id, s)
+        for s in symbols:
+            if s.kind != MODULE and s.parent in self.modules and s.path == self.modules[s.parent].path:
+                self.defined.setdefault(s.parent, {}).setdefault(s.name, []).append(s)
+        self._exported: dict[str, set[str]] = {}
+
+    def is_package(self, mid: str) -> bool:
+        m = self.modules.get(mid)
+        return m is not None and m.path.endswith(("__init__.py", "__init__.pyi"))
+
+    def exported(self, mid: str) -> set[str]:
+        """The names ``from mid import *`` brings in."""
+        if mid not in self._exported:
+            self._exported[mid] = set()  # a cycle of star imports ends here
+            mod = self.modules.get(mid)
+            if mod is None:
+                return set()
+            if mod.all_names is not None:
+                names = set(mod.all_names)
+            else:
+                names = {n for n in self.defined.get(mid, {}) if not n.startswith("_")}
+                for imp in mod.imports:
+                    if imp.name == "*":
+                        names |= self.exported(imp.module)
+                    elif imp.name:
+                        local = imp.alias or imp.name
+                        if not local.startswith("_"):
+                            names.add(local)
+            self._exported[mid] = names
+        return self._exported[mid]
+
+    def resolve(self, mid: str, name: str, depth: int = 0) -> list[Symbol] | None:
+        """The definition ``mid.name`` refers to, through imports and star imports."""
+        if depth > 12 or mid not in self.modules:
+            return None
+        found = self.defined.get(mid, {}).get(name)
+        if found:
+            return found
+        mod = self.modules[mid]
+        for imp in mod.imports:
+            if imp.name and imp.name != "*" and (imp.alias or imp.name) == name:
+                hit = self.resolve(imp.module, imp.name, depth + 1)
+                if hit:
+                    return hit
+        for imp in mod.imports:
+            if imp.name == "*" and name in self.exported(imp.module):
+                hit = self.resolve(imp.module, name, depth + 1)
+                if hit:
+                    return hit
+        return None
+
+    def public_names(self, mid: str) -> list[str]:
+        """The names module ``mid`` offers its users, in declaration order."""
+        mod = self.modules[mid]
+        if mod.all_names is not None:
+            return list(dict.fromkeys(mod.all_names))
+        names = [n for n in self.defined.get(mid, {}) if not n.startswith("_")]
+        root = mid.split(".")[0]
+        for imp in mod.imports:
+            if not imp.name or imp.name == "*":
+                if imp.name == "*" and self.is_package(mid) and imp.module.split(".")[0] == root:
+                    names += sorted(self.exported(imp.module))
+                continue
+            local = imp.alias or imp.name
+            explicit = imp.alias == imp.name  # `from y import x as x`: the explicit re-export idiom
+            own = self.is_package(mid) and imp.module.split(".")[0] == root
+            if not local.startswith("_") and (own or explicit):
+                names.append(local)
+        return list(dict.fromkeys(names))
+
+
+def public_member(sym: Symbol) -> bool:
+    """A member is public by its own name: the module it lives in may be private (``_client.py``)."""
+    n = sym.name
+    return not n.startswith("_") or (n.startswith("__") and n.endswith("__"))
+
+
+def _public_module(mid: str) -> bool:
+    return not any(part.startswith("_") for part in mid.split("."))
+
+
+def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
+    """Pages for the public modules, each definition under its shortest public path."""
+    mods = _Modules(symbols)
+    children = members_by_parent(symbols)
+    public = sorted((m for m in mods.modules if _public_module(m)), key=lambda m: (m.count("."), m))
+    claimed: set[str] = set()
+    pages: dict[str, ApiPage] = {}
+    for mid in public:
+        page = ApiPage(f"{mid}.md", mid, mods.modules[mid])
+        for name in mods.public_names(mid):
+            found = mods.resolve(mid, name)
+            if not found or found[-1].kind not in DOCUMENTED_KINDS or found[-1].id in claimed:
+                continue
+            claimed.add(found[-1].id)
+            entry = Entry(f"{mid}.{name}", found)
+            page.entries.append(entry)
+        pages[mid] = page
+    for mid in public:
+        page = pages[mid]
+        # Source order within each defining file keeps related names together.
+        page.entries.sort(key=lambda e: (e.symbol.path != mods.modules[mid].path, e.symbol.path, e.symbol.line))
+        expanded: list[Entry] = []
+        for e in page.entries:
+            expanded.append(e)
+            if e.symbol.kind in TYPE_KINDS:
+                expanded += member_entries(e.symbol, e.id, children, 1, public_member)
+        page.entries = expanded
+        api.add(page)

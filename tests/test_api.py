@@ -1,0 +1,184 @@
+"""The API reference documents each language's public API, converges, and builds as a MkDocs site.
+
+Python cases run on real packages from this environment's site-packages
+(click: package re-exports and ``@overload``; pydantic: ``__all__`` and a
+private ``_internal`` package; typer: ``from .main import Typer as Typer``),
+copied into git repositories of their own. Other languages run on small real
+files the tests write, shaped like the repositories the issue measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from conftest import git, run_cli, write
+
+SITE = Path(sysconfig.get_paths()["purelib"])
+
+
+def _package(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(SITE / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    git(root, "init", "-q")
+    return root
+
+
+def _sync(root: Path, *args: str) -> dict:
+    proc = run_cli("docs", "sync", "--no-model", "--json", *args, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _ids(page: Path) -> list[str]:
+    return re.findall(r'<!-- llmctl:begin id="([^"]+)"', page.read_text())
+
+
+def test_package_reexports_overloads_and_rest_on_click(tmp_path: Path):
+    root = _package(tmp_path, "click")
+    first = _sync(root)
+    api = root / "docs/api"
+    top = api / "click.md"
+    ids = _ids(top)
+    # Re-exported from click/core.py and click/utils.py, documented under the path users import.
+    assert {"click.Command", "click.Group", "click.Context", "click.echo", "click.option"} <= set(ids)
+    assert "click.core.Command" not in {i for p in api.glob("*.md") for i in _ids(p)}
+    assert "Defined in [click/core.py:" in top.read_text()
+    # @overload: one section, every overload signature listed, ids unique on every page.
+    assert ids.count("click.Context.invoke") == 1
+    for page in api.glob("*.md"):
+        assert len(_ids(page)) == len(set(_ids(page))), page.name
+    text = top.read_text()
+    invoke = text[text.index('<!-- llmctl:begin id="click.Context.invoke"'):]
+    invoke = invoke[:invoke.index("llmctl:end")]
+    assert invoke.count("def invoke(") == 2  # the two @t.overload signatures, not the implementation
+    # reST rendered as Markdown: no raw roles or directives left, version notes kept.
+    text = "\n".join(p.read_text() for p in api.glob("*.md"))
+    assert not re.search(r":(meth|class|func|attr|exc):`|^\s*\.\. [a-z-]+::", text, re.M)
+    assert "Changed in version" in text
+    # A re-run changes nothing; --check agrees.
+    mtimes = {p: p.stat().st_mtime_ns for p in api.iterdir()}
+    second = _sync(root)
+    assert first["pages_written"] > 0 and second["pages_written"] == 0 and second["model_calls"] == 0
+    assert {p: p.stat().st_mtime_ns for p in api.iterdir()} == mtimes
+    assert run_cli("docs", "sync", "--check", cwd=root).returncode == 0
+    # and docs check agrees: no GEN finding right after a sync
+    check = json.loads(run_cli("docs", "check", "--format", "json", cwd=root).stdout)
+    assert not [f for f in check["findings"] if f["rule"].startswith("GEN")]
+
+
+def test_all_and_private_modules_on_pydantic(tmp_path: Path):
+    root = _package(tmp_path, "pydantic")
+    _sync(root)
+    pages = {p.name for p in (root / "docs/api").glob("*.md")}
+    assert "pydantic.md" in pages and not [p for p in pages if "._" in p or p.startswith("_")]
+    ids = _ids(root / "docs/api/pydantic.md")
+    assert {"pydantic.BaseModel", "pydantic.Field", "pydantic.ConfigDict"} <= set(ids)
+    assert "pydantic.BaseModel.model_dump" in ids  # members of a re-exported class follow it
+
+
+def test_explicit_reexport_idiom_and_paths_argument_on_typer(tmp_path: Path):
+    root = _package(tmp_path, "typer")
+    _sync(root)
+    assert "typer.Typer" in _ids(root / "docs/api/typer.md")
+    index = (root / "docs/api/index.md").read_text()
+    # docs sync PATHS renders only the pages of those files; the index stays complete.
+    (root / "docs/api/typer.md").unlink()
+    (root / "docs/api/typer.testing.md").unlink()
+    result = _sync(root, "typer/testing.py")
+    assert result["changed"] == ["typer.testing.md"]
+    assert (root / "docs/api/index.md").read_text() == index and not (root / "docs/api/typer.md").exists()
+    assert run_cli("docs", "sync", "--no-model", "no/such/dir", cwd=root).returncode == 2
+
+
+def test_tests_examples_and_private_modules_are_never_documented(git_repo: Path):
+    write(git_repo, "shop/__init__.py", "from ._client import *\n__all__ = ['Client', 'get']\n")
+    write(git_repo, "shop/_client.py", '''
+        __all__ = ["Client", "get"]
+
+        class Client:
+            """An HTTP client."""
+
+            def send(self, request):
+                """Send a request."""
+
+        def get(url):
+            """GET a URL."""
+
+        def _helper():
+            pass
+        ''')
+    write(git_repo, "tests/test_client.py", "def test_get():\n    pass\n")
+    write(git_repo, "shop/test_utils.py", "def make():\n    pass\n")
+    write(git_repo, "examples/demo.py", "def main():\n    pass\n")
+    write(git_repo, "web/api.test.js", "export function testThing() {}\n")
+    write(git_repo, "web/api.js", "export function fetchItems(url) { return url; }\n")
+    _sync(git_repo)
+    api = git_repo / "docs/api"
+    assert sorted(p.name for p in api.glob("*.md")) == ["index.md", "shop.md", "web.api.md"]
+    assert _ids(api / "shop.md") == ["shop.Client", "shop.Client.send", "shop.get"]
+    assert "Defined in [shop/_client.py:3]" in (api / "shop.md").read_text()
+
+
+def test_go_one_page_per_package_without_tests_or_internal(git_repo: Path):
+    write(git_repo, "go.mod", "module github.com/acme/web\n\ngo 1.22\n")
+    write(git_repo, "doc.go", "// Package web is a small HTTP framework.\npackage web\n")
+    write(git_repo, "engine.go", "package web\n\n// Engine routes requests.\ntype Engine struct{}\n\n"
+                                 "// New returns an Engine.\nfunc New() *Engine { return &Engine{} }\n\n"
+                                 "// Run serves HTTP.\nfunc (e *Engine) Run(addr string) error { return nil }\n")
+    write(git_repo, "context.go", "package web\n\n// Context carries a request.\ntype Context struct{}\n\n"
+                                  "// JSON writes JSON.\nfunc (c *Context) JSON(code int, obj any) {}\n")
+    write(git_repo, "engine_test.go", "package web\n\nfunc TestRun(t *testing.T) {}\n")
+    write(git_repo, "binding/binding.go", "package binding\n\n// Bind decodes a body.\nfunc Bind(v any) error { return nil }\n")
+    write(git_repo, "internal/bytesconv/conv.go", "package bytesconv\n\n// ToString converts.\nfunc ToString(b []byte) string { return \"\" }\n")
+    _sync(git_repo)
+    api = git_repo / "docs/api"
+    assert sorted(p.name for p in api.glob("*.md")) == ["binding.md", "index.md", "web.md"]
+    page = (api / "web.md").read_text()
+    assert page.startswith("# `github.com/acme/web`") and "small HTTP framework" in page
+    assert _ids(api / "web.md") == ["web.New", "web.Context", "web.Context.JSON", "web.Engine", "web.Engine.Run"]
+    assert "# `github.com/acme/web/binding`" in (api / "binding.md").read_text()
+
+
+def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
+    write(git_repo, "ky/package.json", json.dumps({"name": "ky", "exports": {"default": "./distribution/index.js"}}))
+    write(git_repo, "ky/source/index.ts", "export {HTTPError} from './errors/HTTPError.js';\n"
+                                          "export type {Options} from './types/options.js';\n")
+    write(git_repo, "ky/source/errors/HTTPError.ts", "/** An HTTP error. */\nexport class HTTPError extends Error {}\n"
+                                                     "export class Internal {}\n")
+    write(git_repo, "ky/source/types/options.ts", "/** Options. */\nexport interface Options { retry?: number }\n")
+    write(git_repo, "ky/test/main.ts", "export function testMain() {}\n")
+    write(git_repo, "crate/Cargo.toml", '[package]\nname = "oops"\nversion = "1.0.0"\n')
+    write(git_repo, "crate/src/lib.rs", "mod error;\npub use crate::error::Error;\n\n/// A result.\npub type Result<T> = "
+                                        "core::result::Result<T, Error>;\n\n#[cfg(test)]\nmod tests {\n    pub fn t() {}\n}\n")
+    write(git_repo, "crate/src/error.rs", "/// An error.\npub struct Error;\n\nimpl Error {\n    /// Make one.\n"
+                                          "    pub fn new() -> Self { Error }\n}\n\npub fn hidden() {}\n")
+    write(git_repo, "app/src/main/java/com/acme/Client.java", "package com.acme;\n/** A client. */\npublic class Client {\n"
+                                                               "  /** Send. */\n  public void send() {}\n}\n")
+    write(git_repo, "app/src/test/java/com/acme/ClientTest.java", "package com.acme;\npublic class ClientTest {}\n")
+    _sync(git_repo)
+    api = git_repo / "docs/api"
+    assert sorted(p.name for p in api.glob("*.md")) == ["com.acme.Client.md", "index.md", "ky.md", "oops.md"]
+    assert _ids(api / "ky.md") == ["ky.HTTPError", "ky.Options"]
+    assert _ids(api / "oops.md") == ["oops.Error", "oops.Error.new", "oops.Result"]
+    assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.send"]
+
+
+def test_reference_builds_with_mkdocs_strict(tmp_path: Path):
+    pytest.importorskip("mkdocs")
+    root = _package(tmp_path, "click")
+    (root / "pyproject.toml").write_text('[tool.llmctl.docs]\nsource_url = "https://github.com/pallets/click/blob/main/"\n')
+    _sync(root)
+    assert (root / "docs/api/.pages").read_text().startswith("nav:\n  - index.md\n")
+    (root / "mkdocs.yml").write_text("site_name: click API\ndocs_dir: docs/api\nsite_dir: site\n")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (root / "site/click/index.html").is_file()
