@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
 	$(BIN)/pip install "torch==2.13.0"
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install "llama-cpp-python[server]>=0.3"
-	$(BIN)/pip install -e ".[dev]"
+	$(BIN)/pip install -e ".[all,dev]"
 	touch $(STAMP)
 
 install: $(STAMP)

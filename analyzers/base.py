@@ -161,7 +161,8 @@ class BodyFacts:
 
     returns_value: bool = False
     yields: bool = False
-    raised: list[str] = field(default_factory=list)
+    raised: list[str] = field(default_factory=list)  # raised in the function itself
+    raised_nested: list[str] = field(default_factory=list)  # raised in functions nested inside it
 
 
 def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, BodyFacts]:
@@ -169,8 +170,9 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
 
     ``query`` captures ``@fn`` (function-like nodes), ``@ret`` (returns), ``@y``
     (yields) and ``@raise`` (raise/throw); ``raise_name(node, src)`` names what a
-    raise raises. Returns and yields belong to the innermost function, raises to
-    every enclosing one. One C-level query per file instead of a Python walk per body.
+    raise raises. Everything belongs to the innermost function; raises are also
+    noted as nested raises of every enclosing one. One C-level query per file
+    instead of a Python walk per body.
     """
     from bisect import bisect_right
 
@@ -199,14 +201,16 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
         if f is not None:
             f.yields = True
     for node in caps.get("raise", []):
-        # Credited to every enclosing function: a raise in a callback or closure
-        # (`items.reduce(() => { throw … })`) is one the outer function documents.
+        # The innermost function raises it; every enclosing one gets it as "nested": a raise in
+        # a callback or closure (`items.reduce(() => { throw … })`) may be what the outer one documents.
         pos = node.start_byte
         name = raise_name(node, src)
+        inner = True
         for i in range(bisect_right(starts, pos) - 1, -1, -1):
             a, b = fns[i]
             if a <= pos < b:
-                facts[a].raised.append(name)
+                (facts[a].raised if inner else facts[a].raised_nested).append(name)
+                inner = False
     return facts
 
 

@@ -1,9 +1,7 @@
-"""Doc-comment parsers: raw comment text -> :class:`ParsedDoc`.
+"""Python docstring parsers: raw docstring text -> :class:`ParsedDoc`, in Google, NumPy and Sphinx/reST style.
 
-Python docstrings in Google, NumPy and Sphinx/reST style; JSDoc/TSDoc and
-Javadoc block tags; Go doc comments; rustdoc sections (``# Arguments``,
-``# Returns``, ``# Errors``, ``# Panics``). Each parser is a pure function of
-the cleaned comment text.
+Each parser is a pure function of the cleaned docstring; the parsers of other
+languages' doc comments are in :mod:`.doccomments`.
 """
 
 from __future__ import annotations
@@ -52,20 +50,22 @@ def _dedent_block(lines: list[str]) -> list[str]:
 _GOOGLE_SECTIONS = {
     "args": "params", "arguments": "params", "parameters": "params", "params": "params",
     "keyword args": "params", "keyword arguments": "params", "other parameters": "params",
-    "returns": "returns", "return": "returns", "yields": "returns", "yield": "returns",
+    "returns": "returns", "return": "returns", "yields": "yields", "yield": "yields",
     "raises": "raises", "raise": "raises", "except": "raises", "exceptions": "raises",
+    "attributes": "attributes", "attribute": "attributes",
 }
 _GOOGLE_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*):\s*$")
 _NUMPY_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*)\s*\n\s*-{3,}\s*$", re.M)
 _SPHINX_FIELD = re.compile(
-    r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|raise|except|exception)"
+    r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|yields?|ytype|raises?|raise|except|exception"
+    r"|ivar|cvar|var|vartype)"
     r"(?:\s+([^:]*?))?\s*:\s*(.*)$"
 )
 
 
 def detect_python_style(doc: str) -> str:
     """Name the docstring convention used: ``sphinx``, ``numpy``, ``google`` or ``plain``."""
-    if re.search(r"^\s*:(param|parameter|arg|type|returns?|rtype|raises?)\b", doc, re.M):
+    if re.search(r"^\s*:(param|parameter|arg|type|returns?|rtype|yields?|ytype|raises?|ivar|cvar)\b", doc, re.M):
         return "sphinx"
     for match in _NUMPY_HEADER.finditer(doc):
         if match.group(1).strip().lower() in _GOOGLE_SECTIONS:
@@ -103,16 +103,19 @@ def _parse_google(doc: str) -> ParsedDoc:
     intro: list[str] = []
     sections: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
+    header_indent = 0
     for line in lines:
         m = _GOOGLE_HEADER.match(line)
-        if m and m.group(1).strip().lower() in _GOOGLE_SECTIONS and (len(line) - len(line.lstrip())) <= 4:
+        indent = len(line) - len(line.lstrip())
+        if m and m.group(1).strip().lower() in _GOOGLE_SECTIONS and indent <= 4:
             current = []
+            header_indent = indent
             sections.append((_GOOGLE_SECTIONS[m.group(1).strip().lower()], current))
             continue
         if current is None:
             intro.append(line)
-        elif m and not line.startswith((" ", "\t")):
-            current = None  # an unknown top-level section (Examples:, Note:) ends ours
+        elif line.strip() and indent <= header_indent:
+            current = None  # text back at the header's indentation (Examples:, a fence, a paragraph) ends ours
             intro.append(line)
         else:
             current.append(line)
@@ -122,17 +125,29 @@ def _parse_google(doc: str) -> ParsedDoc:
         for head, text in _entries(_dedent_block(body), split_colon=True):
             if kind == "params":
                 name, typ = _split_name_type(head)
-                out.params.append(DocItem(name=name.lstrip("*"), type=typ, description=text))
-            elif kind == "returns":
+                out.params.append(DocItem(name=name, type=typ, description=text))
+            elif kind == "attributes":
+                name, typ = _split_name_type(head)
+                out.attributes.append(DocItem(name=name, type=typ, description=text))
+            elif kind in ("returns", "yields"):
                 # "Returns:\n    int: the count" or free text.
-                if text and re.match(r"^[\w\[\], .|]+$", head) and len(head) < 60:
-                    out.returns = DocItem(type=head.strip(), description=text)
+                if re.match(r"^[\w\[\], .|'\"]+$", head) and len(head) < 60 and (text or _looks_like_type(head)):
+                    item = DocItem(type=head.strip(), description=text)
                 else:
-                    joined = (head + (" " + text if text else "")).strip()
-                    out.returns = DocItem(description=joined)
+                    item = DocItem(description=(head + (" " + text if text else "")).strip())
+                if kind == "returns":
+                    out.returns = item
+                else:
+                    out.yields = item
             else:
                 out.raises.append(DocItem(name=head.strip(), type=head.strip(), description=text))
     return out
+
+
+def _looks_like_type(text: str) -> bool:
+    """A bare ``Returns:`` entry that is a type (``int``, ``list[str]``), not a sentence."""
+    t = text.strip()
+    return bool(t) and " " not in t.replace(", ", ",").replace(" | ", "|") and not t.endswith(".")
 
 
 def _entries(body: list[str], split_colon: bool) -> list[tuple[str, str]]:
@@ -189,10 +204,20 @@ def _parse_numpy(doc: str) -> ParsedDoc:
             name, typ = name.strip(), typ.strip() or None
             if kind == "params":
                 for one in name.split(","):
-                    out.params.append(DocItem(name=one.strip().lstrip("*"), type=typ, description=text))
-            elif kind == "returns":
-                # NumPy allows "name : type" or just "type".
-                out.returns = DocItem(name=name if typ else None, type=typ or name, description=text)
+                    out.params.append(DocItem(name=one.strip(), type=typ, description=text))
+            elif kind == "attributes":
+                for one in name.split(","):
+                    out.attributes.append(DocItem(name=one.strip(), type=typ, description=text))
+            elif kind in ("returns", "yields"):
+                # NumPy allows "name : type" or just "type"; several entries are a tuple.
+                item = DocItem(name=name if typ else None, type=typ or name, description=text)
+                previous = out.returns if kind == "returns" else out.yields
+                if previous is not None and previous.type and item.type:
+                    item = DocItem(type=f"{previous.type}, {item.type}", description=previous.description)
+                if kind == "returns":
+                    out.returns = item
+                else:
+                    out.yields = item
             else:
                 out.raises.append(DocItem(name=name, type=name, description=text))
     return out
@@ -217,140 +242,50 @@ def _parse_sphinx(doc: str) -> ParsedDoc:
             intro.append(line)
     summary, description = _summary_and_description("\n".join(intro))
     out = ParsedDoc(summary=summary, description=description, style="sphinx")
+    _sphinx_fields(fields, out)
+    return out
+
+
+def _sphinx_fields(fields: list[list[str]], out: ParsedDoc) -> None:
     types: dict[str, str] = {}
+    vartypes: dict[str, str] = {}
     rtype: str | None = None
+    ytype: str | None = None
     for chunk in fields:
-        if not chunk:
-            continue
-        m = _SPHINX_FIELD.match(chunk[0])
+        m = _SPHINX_FIELD.match(chunk[0]) if chunk else None
         if not m:
             continue
         tag, arg, text = m.group(1), (m.group(2) or "").strip(), " ".join([m.group(3).strip()] + chunk[1:]).strip()
+        parts = arg.split()
         if tag in ("param", "parameter", "arg", "argument", "key", "keyword"):
-            parts = arg.split()
-            name = parts[-1] if parts else ""
-            typ = " ".join(parts[:-1]) or None
-            out.params.append(DocItem(name=name.lstrip("*"), type=typ, description=text))
+            out.params.append(DocItem(name=parts[-1] if parts else "", type=" ".join(parts[:-1]) or None,
+                                      description=text))
         elif tag == "type":
-            types[arg.lstrip("*")] = text
+            types[arg] = text
+        elif tag in ("ivar", "cvar", "var"):
+            out.attributes.append(DocItem(name=parts[-1] if parts else "", type=" ".join(parts[:-1]) or None,
+                                          description=text))
+        elif tag == "vartype":
+            vartypes[arg] = text
         elif tag in ("returns", "return"):
             out.returns = DocItem(description=text)
         elif tag == "rtype":
             rtype = text
+        elif tag in ("yields", "yield"):
+            out.yields = DocItem(description=text)
+        elif tag == "ytype":
+            ytype = text
         else:
             out.raises.append(DocItem(name=arg or None, type=arg or None, description=text))
     for item in out.params:
-        if item.type is None and item.name in types:
-            item.type = types[item.name]
+        if item.type is None and (item.name in types or item.name.lstrip("*") in types):
+            item.type = types.get(item.name) or types.get(item.name.lstrip("*"))
+    for item in out.attributes:
+        if item.type is None and item.name in vartypes:
+            item.type = vartypes[item.name]
     if rtype:
         out.returns = out.returns or DocItem()
         out.returns.type = rtype
-    return out
-
-
-# --------------------------------------------------------------------------
-# Block-tag comments: JSDoc/TSDoc and Javadoc
-# --------------------------------------------------------------------------
-
-def clean_block_comment(raw: str) -> str:
-    """Strip ``/** ... */`` delimiters and leading ``*`` from a block comment."""
-    text = raw.strip()
-    if text.startswith("/**"):
-        text = text[3:]
-    elif text.startswith("/*"):
-        text = text[2:]
-    if text.endswith("*/"):
-        text = text[:-2]
-    lines = [re.sub(r"^\s*\*( ?)", "", ln) for ln in text.splitlines()]
-    return "\n".join(_dedent_block(lines)).strip()
-
-
-_TAG = re.compile(r"^\s*@(\w+)\s*(.*)$")
-
-
-def parse_block_tags(text: str, style: str) -> ParsedDoc:
-    """Parse cleaned JSDoc/TSDoc (``style="jsdoc"``) or Javadoc (``"javadoc"``) text."""
-    intro: list[str] = []
-    tags: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
-        m = _TAG.match(line)
-        if m:
-            tags.append((m.group(1), [m.group(2)]))
-        elif tags:
-            tags[-1][1].append(line.strip())
-        else:
-            intro.append(line)
-    # Javadoc's inline {@code x}/{@link X} read as their text.
-    intro_text = re.sub(r"\{@\w+\s+([^}]*)\}", r"\1", "\n".join(intro))
-    summary, description = _summary_and_description(re.sub(r"<[^>]+>", "", intro_text))
-    out = ParsedDoc(summary=summary, description=description, style=style)
-    for tag, parts in tags:
-        body = " ".join(p for p in parts if p).strip()
-        typ = None
-        m = re.match(r"^\{([^}]*)\}\s*(.*)$", body)
-        if m:
-            typ, body = m.group(1).strip(), m.group(2)
-        if tag in ("param", "arg", "argument"):
-            m = re.match(r"^(\[[^\]]*\]|[\w$.]+|\.\.\.\w+)\s*(?:-\s*)?(.*)$", body, re.S)
-            if not m:
-                continue
-            name = m.group(1).strip("[]").split("=")[0].lstrip(".")
-            if "." in name:  # JSDoc sub-property "opts.x": documented under its parent
-                continue
-            out.params.append(DocItem(name=name, type=typ, description=m.group(2).strip()))
-        elif tag in ("returns", "return"):
-            out.returns = DocItem(type=typ, description=body)
-        elif tag in ("throws", "exception", "throw"):
-            if style == "javadoc" or typ is None:
-                first, _, rest = body.partition(" ")
-                if style == "javadoc":
-                    typ, body = first, rest
-            out.raises.append(DocItem(name=typ, type=typ, description=body.strip()))
-    return out
-
-
-# --------------------------------------------------------------------------
-# Line comments: Go doc comments and rustdoc
-# --------------------------------------------------------------------------
-
-def parse_go_doc(text: str) -> ParsedDoc:
-    """Parse a Go doc comment (already stripped of ``//``)."""
-    summary, description = _summary_and_description(text)
-    return ParsedDoc(summary=summary, description=description, style="godoc")
-
-
-_RUST_SECTIONS = {
-    "arguments": "params", "parameters": "params", "args": "params",
-    "returns": "returns", "return": "returns",
-    "errors": "raises", "panics": "raises",
-}
-
-
-def parse_rustdoc(text: str) -> ParsedDoc:
-    """Parse rustdoc Markdown: summary, ``# Arguments``, ``# Returns``, ``# Errors``, ``# Panics``."""
-    intro: list[str] = []
-    sections: list[tuple[str, str, list[str]]] = []
-    current: list[str] | None = None
-    in_fence = False
-    for line in text.splitlines():
-        if line.strip().startswith("```"):
-            in_fence = not in_fence
-        m = None if in_fence else re.match(r"^\s*#{1,3}\s+(\w+)\s*$", line)
-        if m:
-            title = m.group(1)
-            current = []
-            sections.append((_RUST_SECTIONS.get(title.lower(), ""), title, current))
-            continue
-        (intro if current is None else current).append(line)
-    summary, description = _summary_and_description("\n".join(intro))
-    out = ParsedDoc(summary=summary, description=description, style="rustdoc")
-    for kind, title, body in sections:
-        text_body = "\n".join(body).strip()
-        if kind == "params":
-            for m in re.finditer(r"^\s*[*-]\s+`?(\w+)`?\s*(?:[-:—]\s*)?(.*)$", text_body, re.M):
-                out.params.append(DocItem(name=m.group(1), description=m.group(2).strip()))
-        elif kind == "returns":
-            out.returns = DocItem(description=" ".join(text_body.split()))
-        elif kind == "raises":
-            out.raises.append(DocItem(name=title, type=title, description=" ".join(text_body.split())))
-    return out
+    if ytype:
+        out.yields = out.yields or DocItem()
+        out.yields.type = ytype

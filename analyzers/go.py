@@ -13,7 +13,7 @@ import tree_sitter_go
 from tree_sitter import Language, Parser
 
 from llmctl.analyzers.base import FileResult, finish_symbol, module_symbol, one_line, text_of
-from llmctl.analyzers.docstrings import parse_go_doc
+from llmctl.analyzers.doccomments import parse_go_doc
 from llmctl.analyzers.symbols import (
     FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TYPE, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,

@@ -14,7 +14,7 @@ import tree_sitter_java
 from tree_sitter import Language, Parser, Query, QueryCursor
 
 from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_symbol, one_line, text_of
-from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
+from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
 from llmctl.analyzers.symbols import (
     CLASS, ENUM, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param, ParsedDoc,
 )

@@ -17,7 +17,7 @@ from tree_sitter import Language, Parser, Query
 from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
 )
-from llmctl.analyzers.docstrings import clean_block_comment, parse_block_tags
+from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
 from llmctl.analyzers.symbols import (
     CLASS, ENUM, FUNCTION, INTERFACE, METHOD, TYPE, ImportRef, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,
@@ -89,7 +89,7 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         body = fn.child_by_field_name("body")
         expression_body = fn.type == "arrow_function" and body is not None and body.type != "statement_block"
         sym.returns_value = f.returns_value or expression_body
-        sym.yields, sym.raised = f.yields, f.raised
+        sym.yields, sym.raised, sym.raised_nested = f.yields, f.raised, f.raised_nested
         sym.stub = body is None  # a signature (interface member, overload, declare)
     return result
 

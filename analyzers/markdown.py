@@ -82,6 +82,10 @@ class CallRef:
     keywords: list[str]
     line: int
     star_args: bool = False
+    # What the callee is, as far as the example itself says: ``pkg.get`` for ``pkg.get(…)`` or for ``get(…)``
+    # after ``from pkg import get``; ``pkg.Client.send`` for ``c.send(…)`` after ``c = pkg.Client(…)``.
+    # None: the example does not say (a bare name nobody imported, an object of unknown type).
+    target: str | None = None
 
 
 @dataclass
@@ -126,13 +130,80 @@ def extract(text: str) -> MarkdownRefs:
             continue
         visible = re.sub(r"<!--.*?-->", "", line)
         for m in _LINK.finditer(visible):
-            if language_for(m.group(1)) is not None:
-                refs.anchors.append(AnchorRef(m.group(1), m.group(2), i))
+            target = m.group(1)
+            # A URL is someone else's page (`https://github.com/o/r#section`), never a file here.
+            if "://" not in target and not target.startswith(("//", "mailto:")) and language_for(target) is not None:
+                refs.anchors.append(AnchorRef(target, m.group(2), i))
         for m in _INLINE.finditer(visible):
             code = m.group(1).strip()
             if _DOTTED.match(code):
                 refs.inline.append(InlineRef(code.removesuffix("()"), i, code.endswith("()")))
     return refs
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+class _Names(ast.NodeVisitor):
+    """What the example's names stand for: imports (``from pkg import Client as C``) and objects it builds."""
+
+    def __init__(self) -> None:
+        self.alias: dict[str, str] = {}  # local name -> dotted origin
+        self.types: dict[str, str] = {}  # variable -> dotted constructor
+
+    def expand(self, dotted: str) -> str:
+        head, _, rest = dotted.partition(".")
+        base = self.alias.get(head, head)
+        return f"{base}.{rest}" if rest else base
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for a in node.names:
+            self.alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for a in node.names:
+            if node.module and a.name != "*":
+                self.alias[a.asname or a.name] = f"{node.module}.{a.name}"
+
+    def _bind(self, target: ast.AST, value: ast.AST) -> None:
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call):
+            callee = _dotted(value.func)
+            if callee:
+                self.types[target.id] = self.expand(callee)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            self._bind(t, node.value)
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, item.context_expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+
+def _target(func: ast.AST, names: _Names) -> str | None:
+    dotted = _dotted(func)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        return names.alias.get(head)
+    if head in names.types:
+        return f"{names.types[head]}.{rest}"
+    if head in names.alias:
+        return f"{names.alias[head]}.{rest}"
+    return None
 
 
 def _calls(code: str, fence_line: int) -> list[CallRef]:
@@ -143,6 +214,8 @@ def _calls(code: str, fence_line: int) -> list[CallRef]:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return []
+    names = _Names()
+    names.visit(tree)
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -155,5 +228,5 @@ def _calls(code: str, fence_line: int) -> list[CallRef]:
             continue
         star = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
         out.append(CallRef(name, method, len(node.args), [k.arg for k in node.keywords if k.arg], fence_line + node.lineno,
-                           star))
+                           star, _target(node.func, names)))
     return out

@@ -50,6 +50,7 @@ def analyze(src: bytes, path: str) -> FileResult:
     for sym, start in functions:
         f = facts.get(start, BodyFacts())
         sym.returns_value, sym.yields, sym.raised = f.returns_value, f.yields, f.raised
+        sym.raised_nested = f.raised_nested
     return result
 
 
@@ -145,6 +146,16 @@ def _strings_of_one(node: Node, src: bytes) -> list[str] | None:
 
 def _raise_name(node: Node, src: bytes) -> str:
     if not node.named_child_count:
+        # A bare `raise` re-raises what its `except` clause caught: name that type when it names one.
+        up = node.parent
+        while up is not None and up.type not in ("except_clause", "function_definition"):
+            up = up.parent
+        if up is not None and up.type == "except_clause":
+            caught = next((c for c in up.named_children if c.type not in ("block", "comment")), None)
+            if caught is not None and caught.type == "as_pattern":
+                caught = caught.named_children[0] if caught.named_child_count else None
+            if caught is not None and caught.type in ("identifier", "attribute"):
+                return text_of(caught, src).rsplit(".", 1)[-1]
         return "*"
     exc = node.named_children[0]
     if exc.type == "call":
@@ -192,6 +203,7 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, priva
             result.symbols.append(sym)
             functions.append((sym, child.start_byte))
             spans.append((outer.start_byte, outer.end_byte, sym))
+            _nested(child.child_by_field_name("body"), src, path, sym.id, result, functions)
         elif kind == "class_definition":
             sym, body, doc_node = _class(child, src, path, prefix, private, decorators)
             result.symbols.append(sym)
@@ -205,6 +217,30 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, priva
             for sub in _compound_blocks(child):
                 spans.extend(_walk(sub, src, path, prefix, in_class, private, result, functions))
     return spans
+
+
+def _nested(body: Node | None, src: bytes, path: str, prefix: str, result: FileResult,
+            functions: list[tuple[Symbol, int]]) -> None:
+    """Functions defined inside a function body: private symbols under it, so their doc comments are checked too."""
+    if body is None:
+        return
+    for child in body.named_children:
+        node, decorators = child, []
+        if child.type == "decorated_definition":
+            decorators = [one_line(text_of(d, src))[1:] for d in child.named_children if d.type == "decorator"]
+            node = child.child_by_field_name("definition")
+        if node is None:
+            continue
+        if node.type == "function_definition":
+            sym = _function(node, src, path, prefix, False, True, decorators)
+            result.symbols.append(sym)
+            functions.append((sym, node.start_byte))
+            _nested(node.child_by_field_name("body"), src, path, sym.id, result, functions)
+        elif node.type not in ("class_definition", "function_definition", "lambda"):
+            for sub in node.named_children:
+                if sub.type == "block" or sub.type.endswith("_clause"):
+                    _nested(sub if sub.type == "block" else next(
+                        (b for b in sub.named_children if b.type == "block"), None), src, path, prefix, result, functions)
 
 
 def _compound_blocks(node: Node):
@@ -336,5 +372,29 @@ def _class(node: Node, src: bytes, path: str, prefix: str, private: bool,
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
         signature=f"class {name}{one_line(text_of(bases, src))}", decorators=decorators,
         visibility=_visibility(name, private), doc_raw=doc_raw, doc=_parse(doc_raw),
+        attributes=_class_attributes(body, src),
     )
     return sym, body, doc_node
+
+
+def _class_attributes(body: Node | None, src: bytes) -> list[Param]:
+    """Names assigned or annotated in the class body itself (``x: int = 0``, ``y = 1``), in order."""
+    out: list[Param] = []
+    seen: set[str] = set()
+    for stmt in body.named_children if body is not None else []:
+        if stmt.type != "expression_statement" or not stmt.named_child_count:
+            continue
+        expr = stmt.named_children[0]
+        if expr.type != "assignment":
+            continue
+        left = expr.child_by_field_name("left")
+        if left is None or left.type != "identifier":
+            continue
+        name = text_of(left, src)
+        typ = expr.child_by_field_name("type")
+        value = expr.child_by_field_name("right")
+        if name not in seen:
+            seen.add(name)
+            out.append(Param(name=name, annotation=one_line(text_of(typ, src)) if typ is not None else None,
+                             default=one_line(text_of(value, src)) if value is not None else None))
+    return out

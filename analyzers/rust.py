@@ -14,7 +14,7 @@ import tree_sitter_rust
 from tree_sitter import Language, Parser
 
 from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_id, module_symbol, one_line, text_of
-from llmctl.analyzers.docstrings import clean_block_comment, parse_rustdoc
+from llmctl.analyzers.doccomments import clean_block_comment, parse_rustdoc
 from llmctl.analyzers.symbols import (
     ENUM, FUNCTION, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TRAIT, TYPE, ImportRef, Param, ParsedDoc, Symbol,
 )

@@ -67,6 +67,13 @@ class ParsedDoc:
     returns: DocItem | None = None
     raises: list[DocItem] = field(default_factory=list)
     style: str = "plain"
+    yields: DocItem | None = None
+    attributes: list[DocItem] = field(default_factory=list)
+
+    @property
+    def has_sections(self) -> bool:
+        """True when the doc comment has any structured section (more than a description)."""
+        return bool(self.params or self.returns or self.raises or self.yields or self.attributes)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape used by ``--json`` and the store."""
@@ -79,12 +86,15 @@ class ParsedDoc:
             "returns": _item(self.returns) if self.returns is not None else None,
             "raises": [_item(r) for r in self.raises],
             "style": self.style,
+            "yields": _item(self.yields) if self.yields is not None else None,
+            "attributes": [_item(a) for a in self.attributes],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedDoc:
         """Rebuild a ParsedDoc from :meth:`to_dict` output."""
         returns = data.get("returns")
+        yields = data.get("yields")
         return cls(
             summary=data.get("summary", ""),
             description=data.get("description", ""),
@@ -92,6 +102,8 @@ class ParsedDoc:
             returns=DocItem(**returns) if returns else None,
             raises=[DocItem(**r) for r in data.get("raises", [])],
             style=data.get("style", "plain"),
+            yields=DocItem(**yields) if yields else None,
+            attributes=[DocItem(**a) for a in data.get("attributes", [])],
         )
 
 
@@ -147,12 +159,15 @@ class Symbol:
     # Facts about the body, for drift rules; None where the analyzer cannot tell.
     returns_value: bool | None = None
     yields: bool = False
-    raised: list[str] | None = None  # exception types raised directly; "*" is a bare re-raise
+    raised: list[str] | None = None  # exception types raised in the body itself; "*" is a bare re-raise
+    raised_nested: list[str] = field(default_factory=list)  # raised inside functions nested in the body
     stub: bool = False  # body is only pass / ... / raise NotImplementedError (abstract, protocol)
     # Module symbols only: what the module imports, and its declared public names (Python
     # ``__all__``; JS/TS local ``export {…}`` lists). None: the module declares none.
     imports: list[ImportRef] = field(default_factory=list)
     all_names: list[str] | None = None
+    # Type symbols: attributes declared in the class body (``x: int = 0``), as name/annotation/default.
+    attributes: list[Param] = field(default_factory=list)
 
     @property
     def is_public(self) -> bool:
@@ -177,6 +192,9 @@ class Symbol:
             "sig_hash": self.sig_hash, "doc_hash": self.doc_hash, "body_hash": self.body_hash,
             "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
             "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
+            "raised_nested": self.raised_nested,
+            "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation}
+                           for p in self.attributes],
         }
 
     @classmethod
@@ -186,4 +204,5 @@ class Symbol:
         data["params"] = [Param(**p) for p in data.get("params", [])]
         data["doc"] = ParsedDoc.from_dict(data.get("doc") or {})
         data["imports"] = [ImportRef(**i) for i in data.get("imports") or []]
+        data["attributes"] = [Param(**a) for a in data.get("attributes") or []]
         return cls(**data)

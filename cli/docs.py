@@ -71,8 +71,8 @@ def sync_command(
 @docs_app.command("check")
 def check_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository)."),
-    staged: bool = typer.Option(False, "--staged", help="Check the staged content (git index) and the Markdown that mentions it."),
-    since: Optional[str] = typer.Option(None, "--since", metavar="REV", help="Check files changed since a git revision."),
+    staged: bool = typer.Option(False, "--staged", help="Check what the staged change introduces (read from the git index): new findings in changed files, and Markdown naming what it changed."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="REV", help="Check what changed since a git revision introduces (as --staged, against REV)."),
     fmt: str = typer.Option("rich", "--format", "-f", help="rich | json | sarif | github"),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="info | warning | error (default: check.fail_on, warning)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Ignore findings recorded in this baseline file."),
@@ -164,9 +164,12 @@ def watch_command(
     prose stays a marked gap until the next `docs sync`). One line per update;
     Ctrl-C stops it, and the store and index are consistent at any moment.
     """
+    from llmctl.core.extras import require
     from llmctl.core.project import open_project
     from llmctl.core.watch import watch
 
+    require("watch", "docs watch")
+    require("search", "docs watch")
     import signal
 
     project = open_project(None)

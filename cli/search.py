@@ -29,8 +29,10 @@ def index_command(
     leave the index; a new embedding model or new settings rebuild it. Vendored,
     generated, minified and lock files stay out (search.exclude).
     """
+    from llmctl.core.extras import require
     from llmctl.core.project import open_project
 
+    require("search", "index")
     project = open_project(None, store)
     report = _refresh(project, rebuild=rebuild, quiet=json_out)
     if json_out:
@@ -102,6 +104,9 @@ def search_command(
         fail(f"--mode: unknown ranking {mode!r}", "use fused, dense or bm25")
     if queries is not None and not queries.is_file():
         fail(f"--queries: {queries} is not a readable file", "give a text file with one query per line")
+    from llmctl.core.extras import require
+
+    require("search", "search")
     project = open_project(None, store)
     if not no_refresh:
         from llmctl.core.search.index import is_stale

@@ -47,8 +47,10 @@ def serve(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from llmctl.core.extras import require
     from llmctl.core.model import server
 
+    require("serve", "serve")
     project = _project()
     mc = project.config.model
     spec = server.resolve_spec(model or mc.path or None, lora or mc.lora or None, host or mc.host,

@@ -35,9 +35,11 @@ def data_command(
     duplicates and near-duplicates (MinHash LSH); the split is a stable hash, and
     near-duplicates never straddle splits. The output folder is replaced atomically.
     """
+    from llmctl.core.extras import require
     from llmctl.core.project import open_project
     from llmctl.trainers.data import DataRules, build
 
+    require("train", "train data")
     projects = [] if no_repo else [open_project(p) for p in (repos or [None])]
     if no_repo and not text:
         from llmctl.cli.output import fail
@@ -102,8 +104,10 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
     import json
     import sys
 
+    from llmctl.core.extras import require
     from llmctl.trainers.config import load_run_config
 
+    require("train", f"train {kind}")
     extra = list(overrides)
     if out is not None:
         extra.append(f"out={json.dumps(str(out))}")
@@ -201,8 +205,10 @@ def eval_command(
 ) -> None:
     """Bits per byte on the test split, and doc comments generated for held-out code
     (ROUGE-L, embedding similarity to the human ones), next to a baseline."""
+    from llmctl.core.extras import require
     from llmctl.trainers.evaluate import METRICS, evaluate
 
+    require("train", "eval")
     if gate_metric not in METRICS:
         from llmctl.cli.output import fail
 
@@ -257,6 +263,9 @@ def export_gguf_command(
     import tempfile
 
     from llmctl.cli.output import fail
+    from llmctl.core.extras import require
+
+    require("train", "export gguf")
     from llmctl.trainers.export import FLOAT_TYPES, QUANT_TYPES, check_export, quantize, write_gguf
 
     qtype = qtype.lower()

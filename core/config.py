@@ -1,7 +1,9 @@
 """Configuration: ``[tool.llmctl]`` in pyproject.toml or a ``llmctl.toml``.
 
-Validated with pydantic; any mistake becomes a one-line :class:`LlmctlError`
-naming the file, the key and what was expected. ``llmctl.toml`` wins over
+Validated by core/schema.py (dataclasses: this runs on every command and in
+the pre-commit hook, where pydantic's import cost a third of the budget); any
+mistake becomes a one-line :class:`LlmctlError` naming the file, the key and
+what was expected. ``llmctl.toml`` wins over
 pyproject.toml when both exist (it is the more specific file).
 """
 
@@ -11,28 +13,27 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from dataclasses import dataclass
 
 from llmctl.analyzers.languages import LANGUAGE_NAMES
 from llmctl.core.errors import LlmctlError
 from llmctl.core.model.fields import DEFAULT_PORT, SERVE_FIELDS
+from llmctl.core.schema import Field, SchemaError
+from llmctl.core.schema import Section as _Section
 
 Language = Literal[LANGUAGE_NAMES]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}/v1"
 
 
 def _serve_field(name: str):
-    """A pydantic field from the table `llmctl serve` builds its flags from (core/model/fields.py)."""
+    """A config field from the table `llmctl serve` builds its flags from (core/model/fields.py)."""
     f = SERVE_FIELDS[name]
     return Field(default=f.default, description=f.help, ge=f.ge, le=f.le)
 
 
+@dataclass
 class ModelConfig(_Section):
     """``[tool.llmctl.model]``: the model server docs sync talks to, and what `llmctl serve` runs."""
 
@@ -50,6 +51,7 @@ class ModelConfig(_Section):
     threads: int = _serve_field("threads")
 
 
+@dataclass
 class DocsConfig(_Section):
     """``[tool.llmctl.docs]``: where and how `llmctl docs sync` writes the API reference."""
 
@@ -67,6 +69,7 @@ class DocsConfig(_Section):
 Severity = Literal["info", "warning", "error"]
 
 
+@dataclass
 class CheckConfig(_Section):
     """``[tool.llmctl.check]``: which drift rules run where, and what fails the check."""
 
@@ -77,8 +80,28 @@ class CheckConfig(_Section):
     markdown: list[str] = Field(default_factory=lambda: ["*.md", "docs/**/*.md"], description="hand-written Markdown to check")
     fail_on: Severity = Field(default="warning", description="lowest severity that makes the check exit 1")
     lock_file: str = Field(default="llmctl.lock", min_length=1, description="confirmations of anchored links (commit it)")
+    markdown_exclude: list[str] = Field(
+        default_factory=lambda: [f"{n}*.md" for n in ("CHANGELOG", "Changelog", "changelog", "CHANGES", "Changes",
+                                                         "HISTORY", "History", "history", "NEWS", "News", "RELEASE",
+                                                         "Release", "release-notes", "SECURITY")],
+        description="Markdown not checked: release notes name what code used to be called")
+    # Disputed policies, with pydoclint's defaults.
+    star_arguments: bool = Field(default=True, description="*args and **kwargs must be documented (DOC102)")
+    star_notation: Literal["either", "stars"] = Field(
+        default="either", description="how *args/**kwargs are written in the doc: with or without stars, or with them only")
+    kwargs_options: bool = Field(default=True, description="a **kwargs function may document keyword options it passes on (no DOC101)")
+    class_attributes: bool = Field(default=True, description="DOC6xx: compare a class's Attributes section with its class-level attributes")
+    type_match: Literal["exact", "strict", "builtin"] = Field(
+        default="exact", description="DOC103/DOC203/DOC206: whole types, unless the annotation uses a name the doc "
+        "does not (an alias); strict: the normalised texts, as pydoclint; builtin: plain built-in types only")
+    init_docstring: Literal["class", "init", "either"] = Field(
+        default="class", description="where a class documents its __init__ arguments (DOC501/DOC504)")
+    type_presence: bool = Field(default=False, description="DOC103 also when only one of the doc and the signature gives a type (pydoclint's --arg-type-hints-* policy)")
+    check_arg_defaults: bool = Field(default=False, description="DOC105: documented defaults must match the signature")
+    returns_for_none: bool = Field(default=False, description="a Returns section is required even for -> None")
 
 
+@dataclass
 class HooksConfig(_Section):
     """``[tool.llmctl.hooks]``: what the pre-commit hook does with findings."""
 
@@ -93,6 +116,7 @@ NOISE_DEFAULTS = [
 ]
 
 
+@dataclass
 class SearchConfig(_Section):
     """``[tool.llmctl.search]``: what `llmctl index` puts in the search index and how it embeds it."""
 
@@ -106,6 +130,7 @@ class SearchConfig(_Section):
     hnsw_threshold: int = Field(default=50_000, ge=1, description="past this many chunks, FAISS HNSW replaces exact search")
 
 
+@dataclass
 class Config(_Section):
     """Everything llmctl reads from configuration, with its defaults."""
 
@@ -125,33 +150,23 @@ class Config(_Section):
     search: SearchConfig = Field(default_factory=SearchConfig)
 
     # Where this configuration came from, for error messages; not a key.
-    _source: str = "defaults"
+    _source = "defaults"
 
 
 CONFIG_FILES = ("llmctl.toml", "pyproject.toml")
 
 
-def _format_error(source: str, err: ValidationError) -> str:
-    first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        section: type[BaseModel] = Config
-        for part in first["loc"][:-1]:
-            field = section.model_fields.get(str(part))
-            if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
-                break
-            section = field.annotation
-        allowed = ", ".join(section.model_fields)
-        return f"{source}: unknown key '{loc}' (expected one of: {allowed})"
-    value = first.get("input")
-    return f"{source}: bad value for '{loc}': {first['msg'].lower()} (got {value!r})"
+def _format_error(source: str, err: SchemaError) -> str:
+    if err.expected_keys is not None:
+        return f"{source}: unknown key '{err.loc}' (expected one of: {', '.join(err.expected_keys)})"
+    return f"{source}: bad value for '{err.loc}': {err.message} (got {err.value!r})"
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
     """Validate a ``[tool.llmctl]`` table; raise LlmctlError naming ``source`` on mistakes."""
     try:
-        cfg = Config.model_validate(data)
-    except ValidationError as err:
+        cfg = Config.validate(data)
+    except SchemaError as err:
         raise LlmctlError(_format_error(source, err), "fix the key or remove it; `llmctl init --print` shows every key") from None
     cfg._source = source
     return cfg

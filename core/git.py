@@ -46,7 +46,12 @@ def prefix_in_repo(root: Path) -> str:
 
 def staged_changes(root: Path) -> tuple[list[str], list[str]]:
     """(changed-or-added paths, deleted paths) staged for commit, relative to ``root``."""
-    out = run_git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+    out = try_git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+    if out is None:
+        if try_git(root, "rev-parse", "--git-dir") is None:
+            raise LlmctlError(f"--staged: {root} is not inside a git repository",
+                              "run it in a git repository, or drop --staged")
+        out = run_git(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
     parts = out.decode("utf-8", "surrogateescape").split("\0")
     changed, deleted = [], []
     for status, path in zip(parts[0::2], parts[1::2]):
@@ -56,16 +61,34 @@ def staged_changes(root: Path) -> tuple[list[str], list[str]]:
 
 def changed_since(root: Path, rev: str) -> list[str]:
     """Paths that differ between ``rev`` and the work tree, relative to ``root``."""
+    if try_git(root, "rev-parse", "--git-dir") is None:
+        raise LlmctlError(f"--since {rev}: {root} is not inside a git repository", "drop --since, or run it in a git repository")
+    if resolve_revision(root, rev) is None:
+        raise LlmctlError(f"--since {rev}: no such revision in {root}", "name a commit, branch or tag (git log shows them)")
     out = run_git(root, "diff", "--name-only", "-z", "--relative", rev, "--")
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def index_blobs(root: Path, paths: list[str]) -> dict[str, bytes]:
     """The staged (index) content of ``paths``, in one ``git cat-file --batch`` call."""
+    return revision_blobs(root, "", paths)
+
+
+def resolve_revision(root: Path, rev: str) -> str | None:
+    """The commit ``rev`` names, or None (an unknown revision; HEAD of a repository with no commit yet)."""
+    out = try_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return out.decode().strip() if out else None
+
+
+def revision_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
+    """The content of ``paths`` at ``rev`` (``""``: the index), in one ``git cat-file --batch`` call.
+
+    Paths the revision does not have are left out.
+    """
     if not paths:
         return {}
     prefix = prefix_in_repo(root)
-    request = "".join(f":{prefix}{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    request = "".join(f"{rev}:{prefix}{p}\n" for p in paths).encode("utf-8", "surrogateescape")
     out = run_git(root, "cat-file", "--batch", input=request)
     blobs: dict[str, bytes] = {}
     pos = 0

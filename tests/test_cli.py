@@ -115,5 +115,5 @@ def test_every_config_key_is_in_the_init_template():
     from llmctl.templates import read_template
 
     body = read_template("config.toml")
-    for key in Config.model_fields:
+    for key in Config.field_names():
         assert f"\n{key} = " in body or f"\n[{key}]\n" in body, key

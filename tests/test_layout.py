@@ -62,3 +62,16 @@ def test_modules_and_functions_stay_small():
                 if n > MAX_FUNCTION_LINES and LONG_OK not in lines[first - 2]:
                     big.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {n} lines")
     assert big == []
+
+
+def test_every_package_folder_is_installed():
+    """A non-editable install (pre-commit, a wheel) ships only the packages pyproject.toml lists."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = set()
+    for folder in FLOORS:
+        for init in (REPO / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(REPO).parts
+            found.add(".".join(("llmctl", *rel)))
+    assert found <= listed, sorted(found - listed)

@@ -1,6 +1,6 @@
 """Every drift rule against fixture files: ``tests/data/check/<CODE>/<case>`` and ``<case>.expected``.
 
-A case is a file (placed at the root of a fresh project) or a folder (copied
+A case is a file (placed at the root of a fresh project) or a folder (copied, its llmctl.toml read)
 as the project). ``<case>.expected`` lists every finding the whole check must
 report on it, one ``RULE path:line symbol`` per line (``#`` starts a comment),
 so a case also proves the other rules stay quiet. Adding a rule means adding
@@ -16,7 +16,7 @@ import pytest
 
 from llmctl.core.check.rules import RULES, Finding, rule
 from llmctl.core.check.run import run_check
-from llmctl.core.config import Config
+from llmctl.core.config import load_config
 from llmctl.core.project import Project
 
 DATA = Path(__file__).parent / "data" / "check"
@@ -36,7 +36,7 @@ def test_rule_fixture(case: Path, tmp_path: Path):
     else:
         root.mkdir()
         shutil.copy(case, root / case.name)
-    result = run_check(Project(root=root, config=Config()))
+    result = run_check(Project(root=root, config=load_config(root)))
     found = {f"{f.rule} {f.path}:{f.line} {f.symbol}" for f in result.findings}
     assert found == _expected(case)
 

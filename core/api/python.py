@@ -134,3 +134,43 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
                 expanded += member_entries(e.symbol, e.id, children, 1, public_member)
         page.entries = expanded
         api.add(page)
+
+
+def resolve_path(dotted: str, with_id, depth: int = 0) -> Symbol | None:
+    """The symbol a public path names (``pkg.Client`` re-exported from ``pkg._client``), from the store alone.
+
+    For one name at a time (a Markdown reference, an example's call): follows the
+    defining module's imports and star imports, without building the whole API.
+    ``with_id(id)`` returns the symbols with that id.
+    """
+    found = [s for s in with_id(dotted) if s.kind != MODULE]
+    if found or depth > 8:
+        return found[-1] if found else None
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        mods = [s for s in with_id(".".join(parts[:i])) if s.kind == MODULE]
+        if not mods:
+            continue
+        target = _resolve_name(mods[0], parts[i], with_id, depth)
+        if target is None:
+            return None
+        rest = parts[i + 1:]
+        return resolve_path(".".join([target.id, *rest]), with_id, depth + 1) if rest else target
+    return None
+
+
+def _resolve_name(mod: Symbol, name: str, with_id, depth: int) -> Symbol | None:
+    hit = [s for s in with_id(f"{mod.id}.{name}") if s.kind != MODULE]
+    if hit:
+        return hit[-1]
+    if depth > 8:
+        return None
+    for imp in mod.imports:
+        if imp.name and imp.name != "*" and (imp.alias or imp.name) == name:
+            return resolve_path(f"{imp.module}.{imp.name}", with_id, depth + 1)
+    for imp in mod.imports:
+        if imp.name == "*":
+            found = resolve_path(f"{imp.module}.{name}", with_id, depth + 1)
+            if found is not None:
+                return found
+    return None

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from llmctl.analyzers.markdown import extract
 from llmctl.core.api import excluded, for_project
+from llmctl.core.check.change import introduced
 from llmctl.core.check.lookup import Lookup
 from llmctl.core.check.report import fails  # noqa: F401  (re-exported: callers ask run.fails)
 from llmctl.core.check.rules import Finding
 from llmctl.core.check.rules.anchors import check_anchors, read_lock, write_lock
-from llmctl.core.check.rules.docstring import check_doc
+from llmctl.core.check.rules.docstring import DocContext, check_doc
 from llmctl.core.check.rules.generated import check_reference, check_reference_partial
 from llmctl.core.check.rules.markdown import Resolver, check_calls, check_inline
 from llmctl.core.check.scope import (
@@ -56,10 +57,11 @@ class CheckResult:
 def run_check(project: Project, *, paths: list[str] | None = None, staged: bool = False, since: str | None = None,
               baseline: Path | None = None) -> CheckResult:
     """Find drift in the chosen scope."""
+    _validate(project, paths, staged, since)
     scope = staged_scope(project) if staged else tree_scope(project, paths, since)
     out = Filtered()
     with Store(project.store_dir) as store:
-        look = Lookup(store, scope.overlay)
+        look = Lookup(store, scope.overlay, project.root, scope.overlay_texts)
         symbols = scope_symbols(scope, store)
         add_mentioning_markdown(project, scope, symbols)
         findings = _run_rules(project, scope, symbols, look, out)
@@ -71,18 +73,27 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
 
 
 def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filtered) -> list[Finding]:
-    """Every rule family over the scope; Markdown findings silenced by a comment are counted, not kept."""
+    """Every rule family over the scope; Markdown findings silenced by a comment are counted, not kept.
+
+    For a change (``--staged``, ``--since``), only what the change introduces (change.py).
+    """
     root = project.root
     findings: list[Finding] = []
+    ctx = DocContext.of(symbols, project.config.check)
     for s in symbols:
-        findings.extend(check_doc(s))
+        findings.extend(check_doc(s, ctx))
     out_dir, rel_dir = root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/")
+
+    def generated(syms: list) -> list[Finding]:
+        return check_reference_partial(out_dir, rel_dir, syms, look.all_with_id, lambda s: likely_public(project, s, look))
+
     if scope.whole:
-        findings.extend(check_reference(out_dir, rel_dir, for_project(project, symbols)))
+        look.api = for_project(project, symbols)
+        findings.extend(check_reference(out_dir, rel_dir, look.api))
     else:
-        findings.extend(check_reference_partial(out_dir, rel_dir, symbols, look.all_with_id,
-                                                lambda s: likely_public(project, s, look)))
-    resolver = Resolver(look.by_id, look.by_name, look.has_prefix, look.names_like, scope.removed_names)
+        findings.extend(generated(symbols))
+    resolver = Resolver(look.resolve, look.by_name, look.has_prefix, look.names_like, scope.removed_names,
+                        look.mentions)
     lock = read_lock(root / project.config.check.lock_file)
 
     def file_exists(path: str) -> bool:
@@ -98,7 +109,33 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
                 out.suppressed += 1
             else:
                 findings.append(f)
-    return findings
+    return introduced(findings, scope, symbols, project.config.check, resolver, lock, look.symbols_in, file_exists,
+                      generated)
+
+
+def _validate(project: Project, paths: list[str] | None, staged: bool, since: str | None) -> None:
+    """Refuse what would otherwise pass silently: conflicting scopes, missing paths, unknown rule codes."""
+    from llmctl.core.check.rules import known_code
+    from llmctl.core.errors import LlmctlError
+
+    if staged and (since or paths):
+        raise LlmctlError("--staged checks the git index; it takes neither --since nor paths", "pick one scope")
+    if since and paths:
+        raise LlmctlError("--since checks what changed since a revision; it takes no paths", "pick one scope")
+    for p in paths or []:
+        full = Path(p).resolve()
+        if not full.exists():
+            raise LlmctlError(f"{p}: no such file or directory", "pass files or folders of this project")
+        if not full.is_relative_to(project.root.resolve()):
+            raise LlmctlError(f"{p}: outside the project at {project.root}", "pass files or folders of this project")
+    cfg = project.config.check
+    keys = [("select", c) for c in cfg.select] + [("ignore", c) for c in cfg.ignore] + [
+        (f"per_path_ignores.{g}", c) for g, codes in cfg.per_path_ignores.items() for c in codes] + [
+        ("severity", c) for c in cfg.severity]
+    for key, code in keys:
+        if not known_code(code):
+            raise LlmctlError(f"{project.config._source}: check.{key}: unknown rule code {code!r}",
+                              "`llmctl docs check --explain CODE` lists the rules; codes are like DOC101 or prefixes like DOC")
 
 
 def likely_public(project: Project, sym, look: Lookup) -> bool:

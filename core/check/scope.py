@@ -29,6 +29,11 @@ class Scope:
     overlay_texts: dict[str, str] = field(default_factory=dict)  # path -> source text as the change has it
     removed_names: set[str] = field(default_factory=set)
     md_texts: dict[str, str] = field(default_factory=dict)  # Markdown path -> text
+    # A change (--staged, --since): the changed files as they were before it (HEAD, or REV), so
+    # that only the findings the change introduces are reported. None for a tree or paths scope.
+    base: dict[str, list[Symbol]] | None = None
+    base_md: dict[str, str] = field(default_factory=dict)
+    changed_md: set[str] = field(default_factory=set)  # Markdown the change itself touches
 
     @property
     def whole(self) -> bool:
@@ -39,7 +44,9 @@ class Scope:
 def hand_markdown(project: Project, path: str) -> bool:
     """True for Markdown the check reads (config globs), never the generated reference."""
     out_dir = project.config.docs.out_dir.strip("/") + "/"
-    return path.endswith(".md") and glob_match(path, project.config.check.markdown) and not path.startswith(out_dir)
+    cfg = project.config.check
+    return (path.endswith(".md") and glob_match(path, cfg.markdown) and not glob_match(path, cfg.markdown_exclude)
+            and not path.startswith(out_dir))
 
 
 def markdown_files(project: Project) -> list[str]:
@@ -66,19 +73,33 @@ def staged_scope(project: Project) -> Scope:
     scope = Scope(name="staged")
     changed, deleted = git.staged_changes(project.root)
     blobs = git.index_blobs(project.root, changed)
-    with Store(project.store_dir) as store:
-        for p in [c for c in changed if language_for(c) and c in blobs] + [d for d in deleted if language_for(d)]:
-            old = {s.name for s in store.symbols([p])}
-            new = analyze(blobs[p], p, language_for(p)).symbols if p in blobs else []
-            scope.overlay[p] = new
-            if p in blobs:
-                scope.overlay_texts[p] = blobs[p].decode("utf-8", "replace")
-            scope.removed_names |= old - {s.name for s in new}
+    for p in [c for c in changed if language_for(c) and c in blobs] + [d for d in deleted if language_for(d)]:
+        scope.overlay[p] = analyze(blobs[p], p, language_for(p)).symbols if p in blobs else []
+        if p in blobs:
+            scope.overlay_texts[p] = blobs[p].decode("utf-8", "replace")
     for p in changed:
         if p in blobs and hand_markdown(project, p):
             scope.md_texts[p] = blobs[p].decode("utf-8", "replace")
     scope.paths = set(scope.overlay)
+    _set_base(project, scope, "HEAD", list(scope.overlay) + list(scope.md_texts))
+    for p, before in (scope.base or {}).items():
+        scope.removed_names |= {s.name for s in before} - {s.name for s in scope.overlay.get(p, [])}
     return scope
+
+
+def _set_base(project: Project, scope: Scope, rev: str, paths: list[str]) -> None:
+    """Parse the changed files as they were at ``rev`` (a new file, or no commit yet: nothing before)."""
+    from llmctl.core import git
+
+    before = git.revision_blobs(project.root, rev, paths)
+    scope.base = {}
+    scope.changed_md = {p for p in paths if p.endswith(".md")}
+    for p in paths:
+        lang = language_for(p)
+        if lang and p in before:
+            scope.base[p] = analyze(before[p], p, lang).symbols
+        elif p in before:
+            scope.base_md[p] = before[p].decode("utf-8", "replace")
 
 
 def tree_scope(project: Project, paths: list[str] | None, since: str | None) -> Scope:
@@ -92,6 +113,7 @@ def tree_scope(project: Project, paths: list[str] | None, since: str | None) -> 
     if since:
         scope.name = f"since {since}"
         scope.paths = set(git.changed_since(root, since))
+        changed_code = [p for p in scope.paths if language_for(p)]
     elif paths:
         scope.name = ", ".join(paths)
         rels = [Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths]
@@ -102,6 +124,8 @@ def tree_scope(project: Project, paths: list[str] | None, since: str | None) -> 
         text = _read(root, p)
         if text is not None:
             scope.md_texts[p] = text
+    if since:
+        _set_base(project, scope, since, changed_code + list(scope.md_texts))
     return scope
 
 

@@ -75,7 +75,7 @@ class _Generator:
             self.cache.put(wanted["summary"].key, summary, self.identity)
         if summary:
             prompt += f"Summary: {summary}\n"
-        described = {d.name: " ".join(d.description.split()) for d in sym.doc.params if d.description}
+        described = {d.name.lstrip("*"): " ".join(d.description.split()) for d in sym.doc.params if d.description}
         for p in api_params(sym):
             field = f"param:{p.name}"
             if field in wanted:

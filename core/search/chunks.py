@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.markdown import headings
-from llmctl.analyzers.symbols import Symbol
+from llmctl.analyzers.symbols import TYPE_KINDS, Symbol
 from llmctl.core.docs.markers import parse_page
 from llmctl.core.search.tokens import words
 
@@ -76,7 +76,7 @@ def symbol_chunks(symbols: list[Symbol], source: str, max_lines: int) -> list[Ch
             end = s.line + len(text.splitlines())
         else:
             end = s.end_line
-            children = [c.line for c in by_parent.get(s.id, []) if c.line > s.line]
+            children = [c.line for c in by_parent.get(s.id, []) if c.line > s.line] if s.kind in TYPE_KINDS else []
             if children:  # a class: its header and fields, not its methods (they have their own chunks)
                 end = min(end, min(children) - 1)
             end = min(end, s.line + max_lines - 1)

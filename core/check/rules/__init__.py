@@ -85,4 +85,6 @@ def known_code(code: str) -> bool:
 
 
 # The family modules declare their rules on import.
-from llmctl.core.check.rules import anchors, docstring, generated, markdown  # noqa: E402,F401
+from llmctl.core.check.rules import (  # noqa: E402,F401
+    anchors, classes, docstring, generated, markdown, raises, returns,
+)

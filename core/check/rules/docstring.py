@@ -1,119 +1,177 @@
-"""DOC rules: a doc comment against the signature and body it documents.
+"""DOC rules, arguments (DOC1xx), and the entry point of every doc-comment rule.
 
-Pure functions over one :class:`Symbol` each; every doc-comment style the
-analyzers parse (Google, NumPy, Sphinx, JSDoc/TSDoc, Javadoc, rustdoc) arrives
-as the same ParsedDoc, so a rule is written once for all of them.
+Every doc-comment style the analyzers parse (Google, NumPy, Sphinx,
+JSDoc/TSDoc, Javadoc, rustdoc) arrives as the same ParsedDoc, so a rule is
+written once for all of them. As pydoclint does, a doc comment with no
+structured section at all (only a description) is not checked: it promises
+nothing. Returns and yields are in ``returns.py`` (DOC2xx), raises in
+``raises.py`` (DOC3xx), classes and their ``__init__`` in ``classes.py``
+(DOC5xx, DOC6xx). pydoclint's codes map onto these by meaning
+(``--explain`` says which).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from llmctl.analyzers.languages import LANGUAGES
-from llmctl.analyzers.symbols import CALLABLE_KINDS, METHOD, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol
 from llmctl.core.check.rules import Finding, rule
+from llmctl.core.check.rules.types import disagree, doc_type
+from llmctl.core.config import CheckConfig
 from llmctl.core.docs.prose import api_params
 
 DOC101 = rule("DOC101", "error", "documented parameter not in the signature",
               "The doc comment describes a parameter the function does not have: typically left behind by a "
-              "rename or removal.",
+              "rename or removal. A function taking **kwargs may document the keyword options it passes on "
+              "(check.kwargs_options). pydoclint: DOC102, DOC103.",
               "rename or delete the entry in the doc comment")
 DOC102 = rule("DOC102", "warning", "parameter missing from the doc comment",
-              "The doc comment documents parameters, but not this one (self, cls and receivers are exempt).",
+              "The doc comment has sections (Args, Returns, …) but does not describe this parameter; self, cls, "
+              "receivers and `_` are exempt, *args/**kwargs unless check.star_arguments is false. pydoclint: DOC101, "
+              "DOC103.",
               "describe the parameter")
 DOC103 = rule("DOC103", "warning", "documented type contradicts the annotation",
-              "The doc comment and the annotation name different built-in types (doc says `str`, code says "
-              "`int`). Aliases, classes, unions and generics are not compared, since they may name the same type.",
+              "The doc comment and the annotation name different types, after normalising Optional/Union, quotes "
+              "and typing. prefixes; prose types are not compared (check.type_match = \"builtin\" compares plain "
+              "built-in types only). pydoclint: DOC105.",
               "update the doc type, or drop it and let the annotation speak")
-DOC201 = rule("DOC201", "warning", "documented return value, but the function returns nothing",
-              "The doc comment has a Returns/@return section, but the function is annotated to return nothing, "
-              "or (without an annotation) has no `return <value>` and does not yield. Stubs are exempt.",
-              "remove the Returns section, or return the value")
-DOC202 = rule("DOC202", "warning", "returns a value that the doc comment does not mention",
-              "The doc comment documents parameters but has no Returns section, while the function returns a "
-              "value. Properties and constructors are exempt, and so are languages whose signatures state the "
-              "return type and whose doc comments customarily do not repeat it (TypeScript, Go, Rust).",
-              "add a Returns section")
-DOC301 = rule("DOC301", "info", "documented exception is never raised",
-              "The doc comment lists an exception, but the body raises nothing at all (a body that raises, or "
-              "re-raises, anything is given the benefit of the doubt). Severity info by default: a function may "
-              "document what its callees raise.",
-              "remove the entry, or raise it")
+DOC104 = rule("DOC104", "warning", "parameters documented in another order than the signature",
+              "The doc comment describes exactly the signature's parameters, in a different order. pydoclint: DOC104.",
+              "list the parameters in the signature's order")
+DOC105 = rule("DOC105", "warning", "documented default differs from the signature's",
+              "The doc comment names a default (`int, default=5`, \"Defaults to 5.\") that is not the one in the "
+              "signature. Off unless check.check_arg_defaults. pydoclint: --check-arg-defaults.",
+              "update the documented default")
 
-_NOTHING = frozenset({"None", "void", "NoReturn", "Never", "()", "never", "undefined"})
 _IDENT_NAME = re.compile(r"^\*{0,2}[A-Za-z_$][\w$]*$")
-_TYPE_WORDS = re.compile(r"[A-Za-z_][\w]*")
-# DOC103 compares only plain built-in types: an alias or class name (`JustifyMethod`,
-# `ArrayNamespace`) may well be the documented type under another name.
-_BUILTIN_TYPES = {"int": "int", "integer": "int", "str": "str", "string": "str", "float": "float", "bool": "bool",
-                  "boolean": "bool", "bytes": "bytes", "list": "list", "dict": "dict", "tuple": "tuple", "set": "set",
-                  "number": "number", "double": "float", "long": "int", "char": "str"}
+_DEFAULTS_TO = re.compile(r"\bDefaults? to:?\s+`{0,2}([^`\s][^`]*?)`{0,2}\.?\s*$", re.I)
 
 
-def _plain_type(text: str) -> str | None:
-    """The built-in type a simple annotation or doc type names, else None (unions, generics, aliases)."""
-    words = [w.lower() for w in _TYPE_WORDS.findall(text)]
-    words = [w for w in words if w not in ("optional", "none", "default")]
-    if len(words) != 1:
-        return None
-    return _BUILTIN_TYPES.get(words[0])
+@dataclass
+class DocContext:
+    """What the DOC rules may know beyond one symbol: the options and the symbols around it."""
+
+    cfg: CheckConfig = field(default_factory=CheckConfig)
+    by_id: dict[str, Symbol] = field(default_factory=dict)
+    members: dict[str, list[Symbol]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, symbols: list[Symbol], cfg: CheckConfig) -> DocContext:
+        """A context over ``symbols`` (the scope's, so a class and its ``__init__`` meet)."""
+        ctx = cls(cfg)
+        for s in symbols:
+            ctx.by_id.setdefault(s.id, s)
+            if s.parent:
+                ctx.members.setdefault(s.parent, []).append(s)
+        return ctx
 
 
-def check_doc(sym: Symbol) -> Iterator[Finding]:
-    """DOC1xx-3xx for one callable with a doc comment."""
-    if sym.kind not in CALLABLE_KINDS or not sym.documented:
+def is_property(sym: Symbol) -> bool:
+    """A property getter/setter (its doc describes the value, not call arguments)."""
+    return any(d in ("property", "cached_property", "functools.cached_property") or d.endswith((".setter", ".getter",
+               ".deleter")) for d in sym.decorators)
+
+
+def check_doc(sym: Symbol, ctx: DocContext | None = None) -> Iterator[Finding]:
+    """Every DOC rule for one symbol."""
+    from llmctl.core.check.rules import classes, raises, returns
+
+    ctx = ctx or DocContext()
+    if sym.kind not in CALLABLE_KINDS:
+        yield from classes.check_class(sym, ctx)
         return
-    doc = sym.doc
-    params = api_params(sym)
-    names = {p.name for p in sym.params}
-    variadic = {p.name for p in sym.params if p.kind in ("var_positional", "var_keyword")}
+    doc = classes.governing_doc(sym, ctx)
+    if doc is None or not doc.has_sections:
+        return
+    yield from check_args(sym, doc, ctx)
+    yield from returns.check_returns(sym, doc, ctx)
+    yield from raises.check_raises(sym, doc, ctx)
+
+
+def _key(name: str, sym: Symbol, stars: bool) -> str:
+    """How a parameter name is compared: stars kept or not, Rust's unused-marker underscore dropped."""
+    if not stars:
+        name = name.lstrip("*")
+    if sym.language == "rust" and name.startswith("_") and len(name) > 1:
+        name = name[1:]
+    return name
+
+
+def _signature_names(sym: Symbol) -> list[tuple[str, object]]:
+    out = []
+    for p in api_params(sym):
+        star = "*" if p.kind == VAR_POSITIONAL else "**" if p.kind == VAR_KEYWORD else ""
+        out.append((star + p.name if not p.name.startswith("*") else p.name, p))
+    return out
+
+
+def check_args(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding]:
+    """DOC101-DOC105: the doc's parameters against the signature."""
+    if is_property(sym):
+        return
+    cfg = ctx.cfg
+    stars = cfg.star_notation == "stars"
+    sig = _signature_names(sym)
+    sig_keys = {_key(n, sym, stars): p for n, p in sig}
+    api = {id(p) for _, p in sig}
+    all_names = set(sig_keys) | {p.name for p in sym.params if id(p) not in api}  # self, cls, receivers
     # Only entries that are names: a wrapped description line mis-read as an entry
     # ("A tensor of shape …", "<Tip>") is the parser's problem, not drift.
     documented = [d for d in doc.params if d.name and _IDENT_NAME.match(d.name)]
-    for d in documented:
-        if d.name not in names and d.name.lstrip("*") not in names:
-            close = _closest(d.name, [p.name for p in params if p.name not in {x.name for x in documented}])
-            hint = f" (renamed to `{close}`?)" if close else ""
-            yield DOC101.at(sym, f"doc comment describes `{d.name}`, which `{sym.name}` does not take{hint}",
-                            f"rename or remove `{d.name}` in the doc comment")
-    if documented:
-        doc_names = {d.name.lstrip("*") for d in documented}
-        for p in params:
-            if p.name not in doc_names and p.name not in ("_",) and not (p.name in variadic and p.name in ("args", "kwargs")):
-                yield DOC102.at(sym, f"parameter `{p.name}` is not in the doc comment",
-                                f"describe `{p.name}` in the doc comment")
-    by_name = {p.name: p for p in sym.params}
-    for d in documented:
-        p = by_name.get(d.name)
-        if p is not None and p.annotation and d.type:
-            a, b = _plain_type(p.annotation), _plain_type(d.type)
-            if a and b and a != b and {a, b} not in ({"int", "float"}, {"int", "number"}, {"float", "number"}):
-                yield DOC103.at(sym, f"`{d.name}` is documented as `{d.type}` but annotated `{p.annotation}`",
-                                "make the documented type agree with the annotation")
-    # A constructor (a method named like its class in Java) returns the new object implicitly.
-    is_constructor = sym.kind == METHOD and (sym.name in ("__init__", "constructor", "new") or (
-        sym.parent is not None and sym.name == sym.parent.rsplit(".", 1)[-1]))
-    if sym.stub or is_constructor:
-        return
-    annotated_nothing = sym.returns is not None and sym.returns.strip() in _NOTHING
-    returns_something = (sym.returns is not None and not annotated_nothing) or bool(sym.returns_value) or sym.yields
-    if doc.returns is not None and (annotated_nothing or (sym.returns is None and sym.returns_value is False
-                                                          and not sym.yields)):
-        yield DOC201.at(sym, f"doc comment documents a return value, but `{sym.name}` returns nothing",
-                        "remove the Returns section, or return the value")
-    # Where the return type is written in the signature (TypeScript, Go, Rust), a doc
-    # comment without @returns is house style, not drift.
-    if (doc.returns is None and documented and returns_something and doc.style != "plain"
-            and not LANGUAGES[sym.language].return_doc_optional
-            and "property" not in sym.decorators and not any(d.endswith(".setter") for d in sym.decorators)):
-        yield DOC202.at(sym, f"`{sym.name}` returns a value that the doc comment does not describe",
-                        "add a Returns section")
-    if doc.raises and sym.raised is not None and not sym.raised and sym.language != "rust":
-        for r in doc.raises:
-            if r.type and _IDENT_NAME.match(r.type.strip("`[]~").rsplit(".", 1)[-1]):
-                yield DOC301.at(sym, f"doc comment says `{sym.name}` raises `{r.type}`, but its body raises nothing",
-                                f"remove `{r.type}` from the doc comment, or raise it")
+    doc_keys = [_key(d.name, sym, stars) for d in documented]
+    takes_kwargs = any(p.kind == VAR_KEYWORD for _, p in sig)
+    for d, k in zip(documented, doc_keys):
+        if k in all_names or (takes_kwargs and cfg.kwargs_options):
+            continue
+        free = [n for n, _ in sig if _key(n, sym, stars) not in doc_keys]
+        close = _closest(d.name, free)
+        hint = f" (renamed to `{close}`?)" if close else ""
+        yield DOC101.at(sym, f"doc comment describes `{d.name}`, which `{sym.name}` does not take{hint}",
+                        f"rename or remove `{d.name}` in the doc comment")
+    for name, p in sig:
+        k = _key(name, sym, stars)
+        variadic = p.kind in (VAR_POSITIONAL, VAR_KEYWORD)
+        if k in doc_keys or p.name == "_" or (variadic and not cfg.star_arguments):
+            continue
+        yield DOC102.at(sym, f"parameter `{name}` is not in the doc comment", f"describe `{name}` in the doc comment")
+    yield from _types_order_defaults(sym, documented, doc_keys, sig, sig_keys, ctx)
+
+
+def _types_order_defaults(sym: Symbol, documented: list[DocItem], doc_keys: list[str], sig, sig_keys: dict,
+                          ctx: DocContext) -> Iterator[Finding]:
+    cfg = ctx.cfg
+    for d, k in zip(documented, doc_keys):
+        p = sig_keys.get(k)
+        if p is None:
+            continue
+        if p.kind in (VAR_POSITIONAL, VAR_KEYWORD):
+            continue  # the annotation of *args types each element; docs often type the whole
+        if p.annotation and d.type and disagree(d.type, p.annotation, cfg.type_match,
+                                                 strip_defaults=cfg.check_arg_defaults or not cfg.type_presence):
+            yield DOC103.at(sym, f"`{d.name}` is documented as `{d.type}` but annotated `{p.annotation}`",
+                            "make the documented type agree with the annotation")
+        elif cfg.type_presence and bool(p.annotation) != bool(d.type) and (p.annotation or d.type):
+            where = "annotated but not typed in the doc" if p.annotation else "typed in the doc but not annotated"
+            yield DOC103.at(sym, f"`{d.name}` is {where}", "give it a type in both places, or in neither")
+        if cfg.check_arg_defaults:
+            said = doc_type(d.type)[1] if d.type else None
+            m = _DEFAULTS_TO.search(d.description or "")
+            said = said or (m.group(1) if m else None)
+            if said is not None and _literal(said) != _literal(p.default or ""):
+                yield DOC105.at(sym, f"`{d.name}` is documented with default `{said}`, but the signature's is "
+                                f"`{p.default}`" if p.default else f"`{d.name}` is documented with default `{said}`, "
+                                "but the signature gives it none")
+    sig_order = [k for k in (_key(n, sym, cfg.star_notation == "stars") for n, _ in sig) if k in doc_keys]
+    doc_order = [k for k in doc_keys if k in sig_keys]
+    if set(doc_keys) == set(sig_keys) and len(doc_keys) == len(sig_keys) and doc_order != sig_order:
+        yield DOC104.at(sym, f"parameters are documented as ({', '.join(doc_order)}) but the signature has "
+                             f"({', '.join(sig_order)})")
+
+
+def _literal(text: str) -> str:
+    return re.sub(r"\s+", "", text).strip("`").replace('"', "'").rstrip(".")
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
@@ -121,3 +179,9 @@ def _closest(name: str, candidates: list[str]) -> str | None:
 
     found = get_close_matches(name, candidates, n=1, cutoff=0.5)
     return found[0] if found else (candidates[0] if len(candidates) == 1 else None)
+
+
+def is_constructor(sym: Symbol) -> bool:
+    """A constructor (``__init__``, JS ``constructor``, Rust ``new``, a Java method named like its class)."""
+    return sym.kind == METHOD and (sym.name in ("__init__", "constructor", "new") or (
+        sym.parent is not None and sym.name == sym.parent.rsplit(".", 1)[-1]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS, Symbol
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.docs.prose import api_params
 
@@ -29,11 +29,39 @@ MD002 = rule("MD002", "error", "code example calls a function with arguments it 
 class Resolver:
     """Symbol lookups for Markdown rules (backed by the store, plus staged overrides)."""
 
-    by_id: Callable[[str], Symbol | None]
+    resolve: Callable[[str], Symbol | None]  # a store id or a public path (``pkg.Client``)
     by_name: Callable[[str], list[Symbol]]
     has_prefix: Callable[[str], bool]  # a module or type id of this repository
     names_like: Callable[[str], list[str]]
     removed_names: set[str]
+    mentions: Callable[[Symbol, str], bool]  # the word appears in the symbol's source (fields, attributes)
+
+
+def _missing_member(text: str, resolver: Resolver) -> tuple[str, str] | None:
+    """(the known owner, the missing rest) when ``pkg.mod.func`` or ``Class.member`` names nothing, else None."""
+    if resolver.resolve(text) is not None:
+        return None
+    parts = text.split(".")
+    owner = None
+    for i in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:i])
+        sym = resolver.resolve(prefix)
+        if sym is not None and (sym.kind == MODULE or sym.kind in TYPE_KINDS):
+            owner = sym
+            break
+        if resolver.has_prefix(prefix):
+            owner = resolver.resolve(prefix)
+            break
+    if owner is None:
+        # `Class.method` with a known class name, checked through its name
+        owners = [s for s in resolver.by_name(parts[-2]) if s.kind in TYPE_KINDS]
+        if not owners or any(resolver.resolve(f"{o.id}.{parts[-1]}") for o in owners):
+            return None
+        owner, i = owners[0], len(parts) - 1
+    # A field, attribute or module constant: not a symbol, but there in the source.
+    if resolver.mentions(owner, parts[i]):
+        return None
+    return owner.id, ".".join(parts[i:])
 
 
 def check_inline(refs, md_path: str, resolver: Resolver) -> Iterator[Finding]:
@@ -41,19 +69,10 @@ def check_inline(refs, md_path: str, resolver: Resolver) -> Iterator[Finding]:
     for ref in refs:
         text = ref.text
         if "." in text:
-            if resolver.by_id(text) is not None:
-                continue
-            parts = text.split(".")
-            known_prefix = next((".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)
-                                 if resolver.has_prefix(".".join(parts[:i]))), None)
-            if known_prefix is None:
-                # `Class.method` with a known class name, checked through its name
-                owners = [s for s in resolver.by_name(parts[-2]) if s.kind in TYPE_KINDS]
-                if not owners or any(resolver.by_id(f"{o.id}.{parts[-1]}") for o in owners):
-                    continue
-                known_prefix = owners[0].id
-            missing = text[len(known_prefix) + 1:] if text.startswith(known_prefix) else parts[-1]
-            yield MD001.finding(md_path, ref.line, text, f"`{text}` does not exist (`{known_prefix}` has no `{missing}`)")
+            missing = _missing_member(text, resolver)
+            if missing is not None:
+                yield MD001.finding(md_path, ref.line, text, f"`{text}` does not exist (`{missing[0]}` has no "
+                                    f"`{missing[1]}`)")
         elif ref.call:
             if resolver.by_name(text):
                 continue
@@ -66,17 +85,32 @@ def check_inline(refs, md_path: str, resolver: Resolver) -> Iterator[Finding]:
                                     f"`{similar[0]}()`?", f"rename to `{similar[0]}`")
 
 
+def _callee(call, resolver: Resolver) -> Symbol | None:
+    """What an example's call calls, when the example says so (an import, a constructed object) or the
+    repository has exactly one function of that name; a class means its ``__init__``."""
+    if call.target:
+        sym = resolver.resolve(call.target)
+    elif not call.method:
+        found = {s.id: s for s in resolver.by_name(call.name) if s.kind in CALLABLE_KINDS and s.language == "python"
+                 and s.kind == "function"}
+        sym = next(iter(found.values())) if len(found) == 1 else None
+    else:
+        return None  # `obj.method(…)` on an object the example does not build: another library's, perhaps
+    if sym is not None and sym.kind in TYPE_KINDS:
+        sym = resolver.resolve(f"{sym.id}.__init__")
+    return sym if sym is not None and sym.kind in CALLABLE_KINDS and sym.language == "python" else None
+
+
 def check_calls(calls, md_path: str, resolver: Resolver) -> Iterator[Finding]:
     """MD002 for calls in fenced Python examples."""
     for call in calls:
-        targets = [s for s in resolver.by_name(call.name) if s.kind in CALLABLE_KINDS and s.language == "python"
-                   and (s.kind == "method") == call.method]
-        if not targets or call.star_args:
+        if call.star_args:
             continue
-        problems = [_call_problem(s, call) for s in targets]
-        if all(problems):
-            yield MD002.finding(md_path, call.line, targets[0].id, f"example calls `{call.name}` {problems[0]}",
-                                f"match the signature: {targets[0].signature}")
+        target = _callee(call, resolver)
+        problem = _call_problem(target, call) if target is not None else None
+        if problem:
+            yield MD002.finding(md_path, call.line, target.id, f"example calls `{call.name}` {problem}",
+                                f"match the signature: {target.signature}")
 
 
 def _call_problem(sym: Symbol, call) -> str | None:

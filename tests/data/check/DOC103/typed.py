@@ -1,9 +1,9 @@
-def label(count: int, name: str) -> str:
+def label(count: int, name: str | None) -> str:
     """Label.
 
     Args:
         count (str): How many.
-        name (str): The name.
+        name (Optional[str]): The name.
 
     Returns:
         str: The label.
@@ -15,7 +15,7 @@ def ratio(x: int) -> float:
     """Ratio.
 
     Args:
-        x (float): int and float are compatible.
+        x (float): int and float are different types (pydoclint's policy; check.type_match = "builtin" relaxes it).
 
     Returns:
         float: The ratio.

@@ -1,0 +1,7 @@
+def move(src: str, dst: str) -> None:
+    """Move a file.
+
+    Args:
+        dst: Where to.
+        src: What to move.
+    """

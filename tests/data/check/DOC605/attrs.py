@@ -1,0 +1,8 @@
+class Pet:
+    """A pet.
+
+    Attributes:
+        name (bytes): Its name.
+    """
+
+    name: str

@@ -1,0 +1,4 @@
+from ._client import *
+from ._api import get
+
+__all__ = ["Client", "get"]
