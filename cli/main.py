@@ -17,8 +17,18 @@ from llmctl.cli.serve import serve_app
 from llmctl.cli.train import eval_command, export_app, train_app
 from llmctl.core.errors import LlmctlError
 
+
+def _flag_type(self, ctx):
+    # A flag takes no value: showing `<bool>` beside it misleads.
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type
+
 app = typer.Typer(
     name="llmctl",
+    rich_markup_mode=None,  # help texts quote `[tool.llmctl]`: no markup to swallow it
     help="Keep a codebase and its docs in step, with a model your team trains, quantizes and serves itself.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -64,14 +74,80 @@ app.add_typer(export_app, name="export")
 app.add_typer(hooks_app, name="hooks")
 
 
-def main() -> None:
-    """Console-script entry point: run the app, turning LlmctlError into exit code 2."""
-    from llmctl.cli.output import report_error
+def _command_path(argv: list[str]) -> str:
+    """``llmctl docs check`` for the command a user ran (only real command words, never a query)."""
+    import typer.main
 
+    words: list[str] = []
+    group = typer.main.get_command(app)
+    for a in (w for w in argv if not w.startswith("-")):
+        sub = getattr(group, "commands", {}).get(a)
+        if sub is None:
+            break
+        words.append(a)
+        group = sub
+    return " ".join(["llmctl", *words])
+
+
+def _environment_line(err: BaseException) -> str | None:
+    """One line for the environment errors a user can meet anywhere (disk full, read-only, damaged store)."""
+    import errno
+    import sqlite3
+
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT):
+        where = f"{err.filename}: " if err.filename else ""
+        fix = {errno.ENOSPC: "free disk space, then run it again", errno.EDQUOT: "free disk space, then run it again",
+               errno.EROFS: "run it where the project and its store (store_dir, --store) are writable"}.get(
+            err.errno, "check the permissions, or set store_dir / --store to a writable place")
+        return f"llmctl: error: {where}{err.strerror} — {fix}"
+    if isinstance(err, sqlite3.DatabaseError):
+        text = str(err)
+        if "full" in text:
+            return f"llmctl: error: {text} — free disk space, then run it again"
+        if "readonly" in text or "unable to open" in text:
+            return f"llmctl: error: {text} — make the store writable (store_dir, --store)"
+        return (f"llmctl: error: a database of the store is damaged ({text}) — it is rebuilt on the next run; "
+                "run the command again")
+    return None
+
+
+def main() -> None:
+    """Console-script entry point: every usage or environment error is one line on stderr and exit code 2."""
+    import sys
+
+    from typer._click.exceptions import ClickException, UsageError
+
+    argv = sys.argv[1:]
     try:
-        app()
+        rv = app(standalone_mode=False)
     except LlmctlError as err:
-        try:
-            report_error(err)
-        except typer.Exit as exit_:
-            raise SystemExit(exit_.exit_code) from None
+        sys.stderr.write(err.line() + "\n")
+        raise SystemExit(err.exit_code) from None
+    except UsageError as err:
+        sys.stderr.write(f"llmctl: error: {err.format_message()} — see `{_command_path(argv)} --help`\n")
+        raise SystemExit(2) from None
+    except ClickException as err:
+        sys.stderr.write(f"llmctl: error: {err.format_message()}\n")
+        raise SystemExit(err.exit_code) from None
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("llmctl: interrupted\n")
+        raise SystemExit(130) from None
+    except (OSError, Exception) as err:  # noqa: BLE001 - environment errors become one line; the rest re-raise
+        line = _environment_line(err)
+        if line is None:
+            raise
+        _heal(err)
+        sys.stderr.write(line + "\n")
+        raise SystemExit(2) from None
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _heal(err: BaseException) -> None:
+    """A damaged store database is moved aside, so that the next run rebuilds it."""
+    import sqlite3
+
+    if not isinstance(err, sqlite3.DatabaseError) or any(w in str(err) for w in ("full", "readonly", "unable to open")):
+        return
+    from llmctl.core.store.db import quarantine_damaged
+
+    quarantine_damaged()

@@ -96,23 +96,14 @@ def search_command(
     Each result: rank, score, path:line, symbol id, kind and a highlighted
     snippet. Exit code 0 with results, 1 with none, 2 on a usage error.
     """
+    from llmctl.core.extras import require
     from llmctl.core.project import open_project
 
-    if docs_only and code_only:
-        fail("--docs-only and --code-only exclude each other", "pick one")
-    if mode not in ("fused", "dense", "bm25"):
-        fail(f"--mode: unknown ranking {mode!r}", "use fused, dense or bm25")
-    if queries is not None and not queries.is_file():
-        fail(f"--queries: {queries} is not a readable file", "give a text file with one query per line")
-    from llmctl.core.extras import require
-
+    _check_args(query, queries, mode, lang, kind, docs_only, code_only)
     require("search", "search")
     project = open_project(None, store)
     if not no_refresh:
-        from llmctl.core.search.index import is_stale
-
-        if is_stale(project):
-            _refresh(project, quiet=json_out, scan_first=False)
+        _refresh_if_stale(project, json_out)
     from llmctl.core.search.rank import Filter, Searcher
 
     searcher = Searcher(project)
@@ -132,6 +123,43 @@ def search_command(
             raise typer.Exit(1)
     finally:
         searcher.close()
+
+
+def _check_args(query, queries, mode, lang, kind, docs_only, code_only) -> None:
+    if docs_only and code_only:
+        fail("--docs-only and --code-only exclude each other", "pick one")
+    if mode not in ("fused", "dense", "bm25"):
+        fail(f"--mode: unknown ranking {mode!r}", "use fused, dense or bm25")
+    _check_filters(lang, kind)
+    if query is not None and not query.strip() and queries is None:
+        fail("the query is empty", "say what to look for: llmctl search \"parse an http header\"")
+    if queries is not None and not queries.is_file():
+        fail(f"--queries: {queries} is not a readable file", "give a text file with one query per line")
+
+
+def _refresh_if_stale(project, json_out: bool) -> None:
+    from llmctl.core.search.index import is_stale
+
+    if is_stale(project):
+        # Say so even when nobody watches a terminal: a rebuild can take a while.
+        console(stderr=True).print("the search index is behind the code: refreshing it first "
+                                   "(--no-refresh searches it as it is)", highlight=False)
+        _refresh(project, quiet=json_out, scan_first=False)
+
+
+def _check_filters(lang: Optional[list[str]], kind: Optional[list[str]]) -> None:
+    """--lang and --kind take what the index holds; anything else would silently match nothing."""
+    from llmctl.analyzers.languages import LANGUAGE_NAMES
+    from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS
+
+    langs = sorted(LANGUAGE_NAMES) + ["markdown"]
+    kinds = sorted(CALLABLE_KINDS | TYPE_KINDS | {MODULE, "doc"})
+    for value in lang or []:
+        if value not in langs:
+            fail(f"--lang {value!r} is not a language llmctl indexes", "use one of " + ", ".join(langs))
+    for value in kind or []:
+        if value not in kinds:
+            fail(f"--kind {value!r} is not a kind of chunk", "use one of " + ", ".join(kinds))
 
 
 def _show(searcher, query: str, k: int, filters: dict, json_out: bool, *, line_json: bool = False):

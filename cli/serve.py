@@ -56,7 +56,7 @@ def serve(
     spec = server.resolve_spec(model or mc.path or None, lora or mc.lora or None, host or mc.host,
                                port or mc.port, api_key, context or mc.context,
                                mc.threads if threads is None else threads)
-    warning = server.warn_if_public(spec.host)
+    warning = server.warn_if_public(spec.host, spec.api_key)
     err = console(stderr=True)
     if warning:
         err.print(f"[yellow]warning:[/] {warning}")

@@ -259,16 +259,17 @@ def export_gguf_command(
     GGUF tokenizer disagrees with the HF one, when f32/f16 logits differ by more
     than 1e-2, or when quantized perplexity drifts more than 5%.
     """
-    import os
-    import tempfile
-
     from llmctl.cli.output import fail
     from llmctl.core.extras import require
 
     require("train", "export gguf")
-    from llmctl.trainers.export import FLOAT_TYPES, QUANT_TYPES, check_export, quantize, write_gguf
+    from llmctl.trainers.export import FLOAT_TYPES, QUANT_TYPES, check_export
 
     qtype = qtype.lower()
+    if out.is_dir():
+        fail(f"--out {out}: is a folder", "give the .gguf file to write, e.g. --out model.gguf")
+    if not model.exists():
+        fail(f"{model}: no such model folder", "give the final/ folder of a `llmctl train` run")
     if (model / "adapter_config.json").is_file():
         _export_adapter(model, out, json_out)
         return
@@ -276,17 +277,7 @@ def export_gguf_command(
         fail(f"--type: unknown type {qtype!r}", f"use one of {', '.join([*FLOAT_TYPES, *QUANT_TYPES])}")
     if not model.is_dir():
         fail(f"{model}: not a model folder", "give the final/ folder of a `llmctl train` run")
-    if qtype in FLOAT_TYPES:
-        write_gguf(model, out, qtype)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".f32.gguf")
-        os.close(fd)
-        try:
-            write_gguf(model, Path(tmp), "f32")
-            quantize(Path(tmp), out, qtype)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+    _write_model_gguf(model, out, qtype)
     report = {"file": str(out), "type": qtype, "bytes": out.stat().st_size}
     if check:
         report["check"] = check_export(model, out, quantized=qtype in QUANT_TYPES, data_dir=data)
@@ -302,6 +293,25 @@ def export_gguf_command(
         console().print(line, highlight=False)
     if check and not report["check"]["ok"]:
         raise typer.Exit(1)
+
+
+def _write_model_gguf(model: Path, out: Path, qtype: str) -> None:
+    """f32/f16 by the gguf writer; a quantized type through an f32 temp file beside ``out``."""
+    import os
+    import tempfile
+
+    from llmctl.trainers.export import FLOAT_TYPES, quantize, write_gguf
+
+    if qtype in FLOAT_TYPES:
+        write_gguf(model, out, qtype)
+        return
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".f32.gguf")
+    os.close(fd)
+    try:
+        write_gguf(model, Path(tmp), "f32")
+        quantize(Path(tmp), out, qtype)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _export_adapter(adapter: Path, out: Path, json_out: bool) -> None:

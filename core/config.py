@@ -179,6 +179,8 @@ def read_config_table(path: Path) -> dict[str, Any] | None:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
         raise LlmctlError(f"{path}: not valid TOML: {err}", "fix the syntax at that line") from None
+    except UnicodeDecodeError:
+        raise LlmctlError(f"{path}: not UTF-8 text", "save it as UTF-8 (TOML files are UTF-8)") from None
     except OSError as err:
         raise LlmctlError(f"{path}: cannot read: {err.strerror}") from None
     if path.name == "pyproject.toml":

@@ -99,6 +99,9 @@ def load_base(base: str):
         from llmctl.core.model.files import default_model_path
 
         path = default_model_path()
+    if not path.exists():
+        raise LlmctlError(f"{base}: no such model file or folder",
+                          "give a run's final/ folder, an HF model folder, a .gguf file, or \"default\"")
     if path.suffix == ".gguf":
         model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype="float32")
         tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)

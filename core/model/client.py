@@ -70,6 +70,14 @@ class ModelClient:
         except (OSError, ValueError, urllib.error.URLError):
             return False
 
+    def served_model(self, timeout: float = 2.0) -> str | None:
+        """The id of the (first) model the server serves, when it says."""
+        try:
+            data = self._request("/models", None, timeout).get("data") or []
+        except (OSError, ValueError, urllib.error.URLError):
+            return None
+        return str(data[0].get("id")) if data and isinstance(data[0], dict) else None
+
     def complete(self, prompt: str, *, max_tokens: int = 48, stop: list[str] | None = None,
                  temperature: float = 0.0) -> str:
         """The completion text for ``prompt``; raises ModelUnavailable after the retries."""

@@ -42,25 +42,40 @@ def model_identity_for(project: Project) -> str:
 
 
 def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
-    """A ModelClient for the configured URL; starts the embedded server when the URL is the default."""
+    """A ModelClient for the configured model.
+
+    A server answering at ``model.url`` is used, unless the URL is the default one
+    and it serves another model than the configured one (a user's own ``llmctl serve``
+    of something else): then, as when nothing answers there, an embedded server runs
+    the configured GGUF for this command, on a free port of its own. Only ``llmctl
+    serve`` uses the configured port.
+    """
     from llmctl.core.config import DEFAULT_URL
     from llmctl.core.model import server
     from llmctl.core.model.client import ModelClient, ModelUnavailable
 
     mc = project.config.model
     key = os.environ.get(mc.api_key_env) or None
-    client = ModelClient(mc.url, api_key=key, timeout=mc.timeout, retries=mc.retries, max_in_flight=mc.max_in_flight)
+
+    def client_for(url: str) -> ModelClient:
+        return ModelClient(url, api_key=key, timeout=mc.timeout, retries=mc.retries, max_in_flight=mc.max_in_flight)
+
+    client = client_for(mc.url)
+    default = mc.url.rstrip("/") == DEFAULT_URL
     if client.alive():
-        return client
-    if mc.url.rstrip("/") != DEFAULT_URL:
+        served = client.served_model() if default and not mc.name else None
+        wanted = model_identity_for(project)
+        if served is None or served == wanted or not default:
+            return client
+        log(f"the server at {mc.url} serves {served}, not the configured {wanted}")
+    elif not default:
         raise ModelUnavailable(f"model server at {mc.url} is not answering",
                                "start it, fix model.url in config, or pass --no-model")
-    # Nothing answers at the default URL: serve the configured GGUF there for this run.
     from llmctl.core.extras import require
 
     require("serve", "docs sync")
-    url = urllib.parse.urlsplit(DEFAULT_URL)
-    spec = server.resolve_spec(mc.path or None, mc.lora or None, url.hostname, url.port, key, mc.context, mc.threads)
-    log(f"starting the embedded model server ({spec.identity}) for this run")
+    spec = server.resolve_spec(mc.path or None, mc.lora or None, "127.0.0.1", server.free_port(), key, mc.context,
+                               mc.threads)
+    log(f"starting the embedded model server ({spec.identity}) on port {spec.port} for this run")
     stack.enter_context(server.embedded_server(spec, project.store_dir / "serve-embedded.log"))
-    return client
+    return client_for(spec.url)

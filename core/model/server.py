@@ -2,7 +2,7 @@
 
 `llmctl serve` is a thin wrapper (DESIGN.md): it resolves the model file,
 refuses a busy port or a non-GGUF file with a one-line error, starts
-``python -m llama_cpp.server`` bound to loopback, and waits until the model
+llama-cpp-python's server (behind core/model/app.py's guard) bound to loopback, and waits until the model
 answers a completion before it says "ready". A detached server leaves a
 state file (``serve.json``) in the store folder for `serve status`/`serve stop`.
 """
@@ -83,7 +83,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def command(spec: ServeSpec) -> list[str]:
     """The llama_cpp.server command line (the API key travels in the environment, not here)."""
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(spec.model), "--model_alias", spec.identity,
+    cmd = [sys.executable, "-m", "llmctl.core.model.app", "--model", str(spec.model), "--model_alias", spec.identity,
            "--host", spec.host, "--port", str(spec.port), "--n_ctx", str(spec.context),
            "--n_threads", str(spec.threads), "--n_threads_batch", str(spec.threads), "--verbose", "False",
            # The server's default computes logits for every prompt token; with Gemma 3's
@@ -94,8 +94,18 @@ def command(spec: ServeSpec) -> list[str]:
     return cmd
 
 
-def start(spec: ServeSpec, log_path: Path, detach: bool) -> subprocess.Popen:
-    """Start the server process; raise LlmctlError if the port is taken."""
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM it when the parent dies (even by kill -9)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the lease file catches the orphan on the next run
+
+
+def start(spec: ServeSpec, log_path: Path, detach: bool, tied: bool = False) -> subprocess.Popen:
+    """Start the server process; raise LlmctlError if the port is taken. ``tied``: it dies with this process."""
     if not port_free(spec.host, spec.port):
         raise LlmctlError(f"port {spec.port} on {spec.host} is already in use",
                           "pass --port N (or set model.port), or stop what listens there (`llmctl serve stop`)")
@@ -107,7 +117,8 @@ def start(spec: ServeSpec, log_path: Path, detach: bool) -> subprocess.Popen:
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(command(spec), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=detach)
+                                env=env, start_new_session=detach,
+                                preexec_fn=_die_with_parent if tied and sys.platform.startswith("linux") else None)
     finally:
         log.close()
 
@@ -182,10 +193,10 @@ def write_state(state_dir: Path, spec: ServeSpec, pid: int) -> None:
     atomic_write(state_dir / STATE_FILE, json.dumps(data, indent=2))
 
 
-def read_state(state_dir: Path) -> dict | None:
-    """The detached server's record, or None."""
+def read_state(state_dir: Path, name: str = STATE_FILE) -> dict | None:
+    """The detached server's record (or another state file's), or None."""
     try:
-        return json.loads((state_dir / STATE_FILE).read_text())
+        return json.loads((state_dir / name).read_text())
     except (OSError, ValueError):
         return None
 
@@ -195,21 +206,41 @@ def clear_state(state_dir: Path) -> None:
     (state_dir / STATE_FILE).unlink(missing_ok=True)
 
 
+LEASE_FILE = "serve-embedded.json"
+
+
+def reap_orphans(state_dir: Path) -> None:
+    """Stop an embedded server whose llmctl process is gone (killed before it could stop it)."""
+    lease = read_state(state_dir, LEASE_FILE)
+    if lease and not pid_alive(lease.get("owner", -1)) and pid_alive(lease.get("pid", -1)):
+        stop_process(lease["pid"])
+    if lease and not pid_alive(lease.get("owner", -1)):
+        (state_dir / LEASE_FILE).unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def embedded_server(spec: ServeSpec, log_path: Path) -> Iterator[ServeSpec]:
-    """A server for the duration of one command (docs sync with the default URL and none running)."""
-    proc = start(spec, log_path, detach=False)
+    """A server for the duration of one command, on the spec's port (a free one, chosen by the caller).
+
+    It dies with this process (Linux parent-death signal), and a lease file names it,
+    so the next run stops it if it outlived a ``kill -9`` anyway.
+    """
+    state_dir = log_path.parent
+    reap_orphans(state_dir)
+    proc = start(spec, log_path, detach=False, tied=True)
+    atomic_write(state_dir / LEASE_FILE, json.dumps({"pid": proc.pid, "owner": os.getpid(), "port": spec.port}))
     try:
         wait_ready(proc, spec, log_path)
         yield spec
     finally:
         stop_process(proc.pid)
+        (state_dir / LEASE_FILE).unlink(missing_ok=True)
 
 
-def warn_if_public(host: str) -> str | None:
+def warn_if_public(host: str, api_key: str | None = None) -> str | None:
     """A warning for binds beyond loopback, else None."""
     if is_loopback(host):
         return None
     return (f"binding {host}: the model server is reachable from other machines"
-            + ("" if os.environ.get("LLMCTL_API_KEY") else "; consider --api-key"))
+            + ("" if api_key or os.environ.get("LLMCTL_API_KEY") else "; consider --api-key"))
 

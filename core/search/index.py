@@ -216,9 +216,12 @@ def _diff(project: Project, conn: sqlite3.Connection, report: IndexReport, rebui
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM chunks")
         conn.execute("DELETE FROM files")
-        before = json.loads(m.get("settings", "{}"))
-        if rebuild or before.get("model") != identity or before.get("tokens") != cfg.embed_tokens:
+        # Vectors depend on the model and its token budget only: keep them through other resets
+        # (and through a run killed before its first commit, which left no settings at all).
+        if rebuild or m.get("vectors") != _vector_key(identity, cfg.embed_tokens):
             conn.execute("DELETE FROM vectors")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('vectors', ?)",
+                         (_vector_key(identity, cfg.embed_tokens),))
         # Forget the old settings now: if this run is killed, the next one starts the reset again.
         conn.execute("DELETE FROM meta WHERE key IN ('settings', 'state')")
         conn.execute("COMMIT")
@@ -234,6 +237,10 @@ def _diff(project: Project, conn: sqlite3.Connection, report: IndexReport, rebui
                 symbols = [] if path.endswith(".md") else list(store.symbols([path]))
                 chunks.extend(file_chunks(project.root, path, symbols, cfg.max_chunk_lines))
     return _Diff(key, wanted, changed, gone, chunks)
+
+
+def _vector_key(identity: str, tokens: int) -> str:
+    return json.dumps({"model": identity, "tokens": tokens}, sort_keys=True)
 
 
 def _embed(project: Project, conn: sqlite3.Connection, chunks: list[Chunk], report: IndexReport, embedder,
@@ -259,8 +266,11 @@ def _embed(project: Project, conn: sqlite3.Connection, chunks: list[Chunk], repo
         on_total(len(todo))
     t0 = time.perf_counter()
     items = list(todo.items())
-    for start in range(0, len(items), EMBED_BATCH):
-        part = items[start:start + EMBED_BATCH]
+    # Test hook (tests/test_faults.py): commit this many texts, then wait to be killed.
+    pause_after = int(os.environ.get("LLMCTL_TEST_PAUSE_AFTER_EMBEDDED", "0") or 0)
+    batch = pause_after or EMBED_BATCH
+    for start in range(0, len(items), batch):
+        part = items[start:start + batch]
         vecs = embedder.encode([t for _, t in part])
         # Vectors are keyed by their text's hash, so committing them before the chunks
         # that use them is safe: a killed run leaves reusable vectors, not wrong ones.
@@ -270,6 +280,12 @@ def _embed(project: Project, conn: sqlite3.Connection, chunks: list[Chunk], repo
         conn.execute("COMMIT")
         if progress:
             progress(len(part))
+        if pause_after:
+            import sys
+
+            sys.stderr.write(f"paused after {start + len(part)} embedded\n")
+            sys.stderr.flush()
+            time.sleep(3600)
     report.embed_seconds = time.perf_counter() - t0
     report.embedded = len(todo)
     return embedder

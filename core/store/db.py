@@ -97,6 +97,11 @@ class Store:
         try:
             conn = self._connect()
             problem = _check(conn)
+        except sqlite3.OperationalError as err:
+            environment = environment_error(err, self.path)
+            if environment is not None:
+                raise environment from None  # a healthy store we cannot write is not a corrupt one
+            conn, problem = None, f"not an SQLite database ({err})"
         except sqlite3.DatabaseError as err:
             conn, problem = None, f"not an SQLite database ({err})"
         if problem is None:
@@ -217,7 +222,10 @@ class Store:
         whose content was re-hashed and found unchanged.
         """
         cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise environment_error(err, self.path) or err from None
         try:
             for path in deletes:
                 cur.execute("DELETE FROM files WHERE path=?", (path,))
@@ -234,6 +242,9 @@ class Store:
             cur.executemany("UPDATE files SET size=?, mtime_ns=?, checked_ns=? WHERE path=?",
                             [(size, mtime, checked, path) for path, size, mtime, checked in touches])
             cur.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            cur.execute("ROLLBACK")
+            raise environment_error(err, self.path) or err from None
         except BaseException:
             cur.execute("ROLLBACK")
             raise
@@ -257,6 +268,49 @@ class _Locked:
 
 
 _OUTDATED = "written by another llmctl version"
+
+
+def environment_error(err: sqlite3.OperationalError, path: Path) -> LlmctlError | None:
+    """The one-line error for a database the machine will not let us use (full disk, read-only), else None."""
+    text = str(err)
+    if "full" in text:
+        return LlmctlError(f"{path}: {text}", "free disk space, then run it again")
+    if "readonly" in text or "unable to open" in text or "disk I/O" in text or "locked" in text:
+        return LlmctlError(f"{path}: {text}", "make the store writable, or set store_dir / --store to a writable place")
+    return None
+
+
+def quarantine_damaged(store_dir: Path | None = None) -> list[Path]:
+    """Move aside every database under the store that fails SQLite's own check; returns what was moved.
+
+    Called after "database disk image is malformed" reached the user: the store and
+    the index are caches of the files, so the next run rebuilds what was moved.
+    """
+    if store_dir is None:
+        from llmctl.core.project import open_project
+
+        try:
+            store_dir = open_project(None).store_dir
+        except LlmctlError:
+            return []
+    moved = []
+    for db in (store_dir / DB_NAME, store_dir / "index" / "index.db", store_dir / "prose.db"):
+        if not db.is_file():
+            continue
+        try:
+            conn = sqlite3.connect(db)
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            conn.close()
+        except sqlite3.DatabaseError:
+            ok = False
+        if not ok:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(db) + suffix)
+                if part.exists():
+                    part.replace(part.with_name(f"{part.name}.broken-{stamp}"))
+            moved.append(db)
+    return moved
 
 
 def _check(conn: sqlite3.Connection) -> str | None:
