@@ -12,7 +12,7 @@ cold-process `llmctl search` p50 next to `python -c "import torch"`, and
 in-process (interactive) query p50.
 
     python bench/search.py                  # report set (>= 1,000 queries, >= 10,000 chunks)
-    python bench/search.py --tune           # weight grid on the tuning libraries (not the report set)
+    (the ranking weights are tuned by `python bench/search_repos.py --tune`)
     python bench/search.py --tokens 64      # a different embedding budget
 """
 
@@ -35,8 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 REPORT_LIBS = ["click", "rich", "jinja2", "pydantic", "accelerate", "werkzeug", "tokenizers"]
 DISTRACTOR_LIBS = ["transformers/generation", "transformers/pipelines", "torch/optim", "torch/utils/data",
-                   "sentence_transformers", "bm25s"]
-TUNE_LIBS = ["pygments", "filelock", "charset_normalizer", "pathspec", "typer", "markdown", "datasketch", "peft"]
+                   "sentence_transformers", "faiss"]
 
 
 def lib_dir(name: str) -> Path | None:
@@ -164,31 +163,6 @@ def print_table(title: str, res: dict[str, dict[str, float]], n: int) -> None:
         print(f"  {mode:<8} {m['mrr@10']:>7.3f} {m['r@1']:>6.3f} {m['r@10']:>6.3f}")
 
 
-def tune(tokens: int) -> None:
-    import itertools
-
-    import llmctl.core.search.rank as S
-    from llmctl.core.search.index import refresh
-    from llmctl.core.search.rank import Searcher
-
-    work = Path(tempfile.mkdtemp(prefix="llmctl-tune-"))
-    targets = build_corpus(work, TUNE_LIBS, True)
-    project = make_project(work, tokens)
-    rep = refresh(project)
-    print(f"tuning index: {rep.chunks} chunks, {len(targets)} queries, embedded in {rep.embed_seconds:.1f}s")
-    s = Searcher(project)
-    print_table("tuning set, current weights", evaluate(s, targets), len(targets))
-    best = None
-    for wl, wn in itertools.product((0.2, 0.35, 0.5, 0.75, 1.0), (0.0, 0.1, 0.2, 0.3)):
-        S.W_LEXICAL, S.W_NAME = wl, wn
-        m = evaluate(s, targets, ("fused",))["fused"]
-        print(f"  lexical={wl:<5} name={wn:<4} MRR@10={m['mrr@10']:.3f} R@1={m['r@1']:.3f} R@10={m['r@10']:.3f}")
-        if best is None or m["mrr@10"] > best[0]:
-            best = (m["mrr@10"], wl, wn)
-    print(f"best on the tuning set: MRR@10={best[0]:.3f} lexical={best[1]} name={best[2]}")
-    shutil.rmtree(work, ignore_errors=True)
-
-
 def latency(work: Path, queries: list[str], runs: int) -> None:
     from llmctl.core.project import open_project
     from llmctl.core.search.rank import Searcher
@@ -221,7 +195,6 @@ def latency(work: Path, queries: list[str], runs: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--tune", action="store_true")
     ap.add_argument("--tokens", type=int, default=None, help="search.embed_tokens (default: llmctl's default)")
     ap.add_argument("--runs", type=int, default=15, help="cold-process searches to time")
     ap.add_argument("--keep", type=Path, default=None, help="build the corpus here and keep it")
@@ -229,9 +202,6 @@ def main() -> None:
     from llmctl.core.config import SearchConfig
 
     tokens = args.tokens or SearchConfig().embed_tokens
-    if args.tune:
-        tune(tokens)
-        return
     from llmctl.core.search.index import refresh
     from llmctl.core.search.rank import Searcher
 

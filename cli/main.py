@@ -23,8 +23,9 @@ def _flag_type(self, ctx):
     return None if self.is_flag else _option_type(self, ctx)
 
 
-_option_type = typer.core.TyperOption.display_type_rich
-typer.core.TyperOption.display_type_rich = _flag_type
+_option_type = getattr(typer.core.TyperOption, "display_type_rich", None)
+if _option_type is not None:  # typer versions that show one (older ones leave flags bare already)
+    typer.core.TyperOption.display_type_rich = _flag_type
 
 app = typer.Typer(
     name="llmctl",

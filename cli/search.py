@@ -1,6 +1,6 @@
 """``llmctl index`` and ``llmctl search``: build the hybrid index, then query it.
 
-Start-up is the product here: nothing heavier than NumPy, FAISS, bm25s and
+Start-up is the product here: nothing heavier than NumPy, FAISS, SQLite and
 ``tokenizers`` is imported on the query path (no torch, no
 sentence-transformers: see ``core/embed.py``).
 """
@@ -79,7 +79,7 @@ def search_command(
     query: Optional[str] = typer.Argument(None, help="What to look for, in plain words. Omit it for an interactive prompt."),
     k: int = typer.Option(10, "-k", "--top", min=1, max=1000, help="How many results."),
     lang: Optional[list[str]] = typer.Option(None, "--lang", help="Only this language (repeatable): python, go, markdown, ..."),
-    kind: Optional[list[str]] = typer.Option(None, "--kind", help="Only this kind (repeatable): function, method, class, doc, ..."),
+    kind: Optional[list[str]] = typer.Option(None, "--kind", help="Only this kind (repeatable): function, method, class, file, block, doc, ..."),
     path: Optional[list[str]] = typer.Option(None, "--path", help="Only paths matching this gitignore-style glob (repeatable)."),
     docs_only: bool = typer.Option(False, "--docs-only", help="Only Markdown sections."),
     code_only: bool = typer.Option(False, "--code-only", help="Only code symbols."),
@@ -150,10 +150,11 @@ def _refresh_if_stale(project, json_out: bool) -> None:
 def _check_filters(lang: Optional[list[str]], kind: Optional[list[str]]) -> None:
     """--lang and --kind take what the index holds; anything else would silently match nothing."""
     from llmctl.analyzers.languages import LANGUAGE_NAMES
-    from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS
+    from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS
+    from llmctl.core.search.chunks import BLOCK_KIND, DOC_KIND, FILE_KIND
 
     langs = sorted(LANGUAGE_NAMES) + ["markdown"]
-    kinds = sorted(CALLABLE_KINDS | TYPE_KINDS | {MODULE, "doc"})
+    kinds = sorted(CALLABLE_KINDS | TYPE_KINDS | {FILE_KIND, BLOCK_KIND, DOC_KIND})
     for value in lang or []:
         if value not in langs:
             fail(f"--lang {value!r} is not a language llmctl indexes", "use one of " + ", ".join(langs))

@@ -116,18 +116,29 @@ NOISE_DEFAULTS = [
 ]
 
 
+SECONDARY_DEFAULTS = [
+    "test/", "tests/", "__tests__/", "testing/", "testdata/", "fixtures/", "examples/", "example/", "samples/",
+    "benchmarks/", "benchmark/", "bench/", "benches/", "legacy/", "deprecated/", "*deprecated*", "old/",
+    "v[0-9]/", "v[0-9][0-9]/", "sandbox/", "scripts/", "bin/", "site/", "docs/", "*.d.ts", "*.d.cts", "*.d.mts",
+]
+
+
 @dataclass
 class SearchConfig(_Section):
     """``[tool.llmctl.search]``: what `llmctl index` puts in the search index and how it embeds it."""
 
-    embed_model: str = Field(default="all-MiniLM-L6-v2",
-                             description="sentence-transformers model: the bundled default or a local folder")
+    embed_model: str = Field(default="static",
+                             description='"static" (token vectors distilled from the bundled MiniLM: fastest), '
+                                         '"all-MiniLM-L6-v2" (the transformer), "none" (keywords only), '
+                                         'or a local sentence-transformers folder')
     embed_tokens: int = Field(default=64, ge=16, le=512, description="tokens of each chunk the embedding model reads")
     max_chunk_lines: int = Field(default=200, ge=5, description="lines of a symbol's source kept for keyword search and snippets")
     exclude: list[str] = Field(default_factory=lambda: list(NOISE_DEFAULTS),
                                description="gitignore-style patterns kept out of the index (vendored, generated, minified, lock files)")
     markdown: list[str] = Field(default_factory=lambda: ["*.md", "**/*.md"], description="Markdown files whose sections are indexed")
     hnsw_threshold: int = Field(default=50_000, ge=1, description="past this many chunks, FAISS HNSW replaces exact search")
+    secondary: list[str] = Field(default_factory=lambda: list(SECONDARY_DEFAULTS),
+                                 description="gitignore-style patterns ranked below the implementation: tests (each language's own conventions too), examples, benchmarks, legacy and versioned copies")
 
 
 @dataclass

@@ -12,7 +12,7 @@ import importlib.util
 from llmctl.core.errors import LlmctlError
 
 EXTRAS = {
-    "search": ("numpy", "faiss", "bm25s", "tokenizers", "safetensors"),
+    "search": ("numpy", "faiss", "tokenizers", "safetensors"),
     "watch": ("watchdog",),
     "serve": ("llama_cpp",),
     "train": ("torch", "transformers", "accelerate", "datasketch", "peft"),

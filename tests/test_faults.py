@@ -173,7 +173,7 @@ def _top(root: Path, query: str = "parse command line options") -> list[str]:
     return [h["symbol"] for h in json.loads(proc.stdout)["results"]]
 
 
-@pytest.mark.parametrize("victim", ["vectors.faiss", "bm25/params.index.json", "rowids.npy"])
+@pytest.mark.parametrize("victim", ["vectors.npy", "rowids.npy", "manifest.json"])
 def test_damaged_index_files_are_verified_and_rebuilt(indexed: Path, victim: str):
     clean = _top(indexed)
     gen = next((indexed / ".llmctl" / "index").glob("gen-*"))
@@ -203,7 +203,8 @@ def test_killed_index_resumes_where_it_stopped(tmp_path: Path):
     proc.kill()
     proc.wait()
     report = json.loads(run_cli("index", "--json", cwd=root).stdout)
-    assert report["reused"] >= 64 and report["embedded"] == report["chunks"] - report["reused"]
+    # Only what the killed run had not committed is embedded (chunks sharing a text share one vector).
+    assert report["reused"] >= 64 and 0 < report["embedded"] <= report["chunks"] - report["reused"]
     assert json.loads(run_cli("index", "--json", cwd=root).stdout)["embedded"] == 0
 
 

@@ -147,11 +147,11 @@ def test_index_and_search_finds_the_right_symbol_first(shop: Path):
 
 def test_index_is_incremental_and_search_refreshes_a_stale_index(shop: Path):
     run_cli("index", cwd=shop, check=True)
-    # Change one function's body: only that chunk is embedded again.
+    # Change one function's body: only that chunk, and the file chunk whose first lines hold it, are embedded again.
     http = shop / "shop/http.py"
     http.write_text(http.read_text().replace('out += f"; Max-Age={max_age}"', 'out += f"; Max-Age={int(max_age)}"'))
     stats = json.loads(run_cli("index", "--json", cwd=shop, check=True).stdout)
-    assert stats["changed_files"] == 1 and stats["embedded"] == 1 and stats["reused"] == 1
+    assert stats["changed_files"] == 1 and stats["embedded"] == 2 and stats["reused"] == 1
 
     # A new function, without running `llmctl index`: search notices the store moved.
     write(shop, "shop/tax.py", '''
@@ -293,7 +293,7 @@ def split_query_string(qs: str) -> dict:
     assert rc == 0
     conn = sqlite3.connect(shop / ".llmctl/index/index.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT count(*) FROM chunks WHERE path LIKE 'gen/%'").fetchone()[0] == 200
+    assert conn.execute("SELECT count(*) FROM chunks WHERE path LIKE 'gen/%' AND kind='function'").fetchone()[0] == 200
     # Nothing left for a refresh to do: the index matches the tree.
     stats = json.loads(run_cli("index", "--json", cwd=shop, check=True).stdout)
     assert stats["changed_files"] == 0 and stats["embedded"] == 0

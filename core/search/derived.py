@@ -1,9 +1,11 @@
-"""The derived half of the index: FAISS vectors and the BM25 index, rebuilt from SQLite.
+"""The derived half of the index: the FAISS vectors, rebuilt from SQLite.
 
-``gen-<N>/`` holds ``vectors.faiss`` (exact inner product, or HNSW past
-``search.hnsw_threshold``), ``rowids.npy`` (FAISS position -> chunk row),
-``bm25/`` (a bm25s index, arrays saved and loaded without pickle) and
-``manifest.json``, written last, with each file's size and CRC-32. The folder
+``gen-<N>/`` holds the vectors, ``vectors.npy`` (a matrix for exact inner
+product search) or, past ``search.hnsw_threshold`` chunks, ``vectors.faiss``
+(FAISS HNSW), and ``rowids.npy`` (FAISS position -> chunk row) and
+``manifest.json``, written last, with each file's size and CRC-32. (Keyword
+search needs nothing here: its FTS5 index lives in the database and changes in
+the same transaction as the chunks.) The folder
 is built under a temp name and renamed; a reader verifies the manifest before
 it trusts the files, so a damaged file is rebuilt from the database, which is
 the source of truth, instead of failing the search.
@@ -76,7 +78,7 @@ def build(index_dir: Path, conn: sqlite3.Connection, gen: int, target: Path, hns
     """Write generation ``gen`` from the database: temp folder, manifest last, rename, drop older ones."""
     import numpy as np
 
-    rows = conn.execute("SELECT c.id, c.tokens, v.vector FROM chunks c JOIN vectors v USING (ehash) ORDER BY c.id").fetchall()
+    rows = conn.execute("SELECT c.id, v.vector FROM chunks c JOIN vectors v USING (ehash) ORDER BY c.id").fetchall()
     row = conn.execute("SELECT value FROM meta WHERE key='dim'").fetchone()
     dim = int(row[0]) if row and int(row[0]) else 384
     tmp = index_dir / f".gen-{gen}.{os.getpid()}.tmp"
@@ -84,11 +86,13 @@ def build(index_dir: Path, conn: sqlite3.Connection, gen: int, target: Path, hns
     tmp.mkdir(parents=True)
     try:
         ids = np.array([r[0] for r in rows], dtype=np.int64)
-        mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows \
+        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows \
             else np.zeros((0, dim), dtype=np.float32)
         np.save(tmp / "rowids.npy", ids, allow_pickle=False)
-        _write_faiss(tmp / "vectors.faiss", mat, dim, hnsw_threshold)
-        _write_bm25(tmp / "bm25", [r[1].split() for r in rows])
+        if len(mat) > hnsw_threshold:
+            _write_faiss(tmp / "vectors.faiss", mat, dim)
+        else:
+            np.save(tmp / "vectors.npy", np.ascontiguousarray(mat), allow_pickle=False)
         files = {p.relative_to(tmp).as_posix(): [p.stat().st_size, _crc(p)] for p in _files(tmp)}
         (tmp / MANIFEST).write_text(json.dumps({"generation": gen, "files": files}))
         if target.exists():
@@ -102,27 +106,11 @@ def build(index_dir: Path, conn: sqlite3.Connection, gen: int, target: Path, hns
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_faiss(path: Path, mat, dim: int, hnsw_threshold: int) -> None:
+def _write_faiss(path: Path, mat, dim: int) -> None:
     import faiss
     import numpy as np
 
-    if len(mat) > hnsw_threshold:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-    else:
-        index = faiss.IndexFlatIP(dim)
-    if len(mat):
-        index.add(np.ascontiguousarray(mat))
+    index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    index.add(np.ascontiguousarray(mat))
     faiss.write_index(index, str(path))
-
-
-def _write_bm25(path: Path, docs: list[list[str]]) -> None:
-    import logging
-
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.ERROR)
-    retriever = bm25s.BM25()
-    # An empty document would break bm25s's vocabulary; a placeholder token matches nothing.
-    retriever.index([d or ["\0"] for d in docs] or [["\0"]], show_progress=False)
-    retriever.save(str(path), show_progress=False)

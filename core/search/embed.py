@@ -22,6 +22,8 @@ from typing import Protocol
 from llmctl.core.errors import LlmctlError
 
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+STATIC_MODEL = "static"  # a static model distilled from the bundled MiniLM (core/search/static.py)
+NO_MODEL = "none"  # no vectors: keyword search and the ranking signals alone
 
 
 class Embedder(Protocol):
@@ -45,7 +47,8 @@ def resolve_model_dir(name: str) -> Path:
     path = Path(os.path.expanduser(name))
     if not path.is_dir():
         raise LlmctlError(f"search.embed_model: {name!r} is not a local model folder",
-                          "give the path of a sentence-transformers model (nothing is downloaded)")
+                          'use "static", "all-MiniLM-L6-v2", "none" or the path of a sentence-transformers model '
+                          "(nothing is downloaded)")
     return path
 
 
@@ -63,8 +66,29 @@ def model_identity(model_dir: Path) -> str:
     return f"{model_dir.name}:{h.hexdigest()[:16]}"
 
 
+def embedder_identity(name: str) -> str:
+    """The identity ``load_embedder(name)`` will have, without loading it (the index's staleness key)."""
+    if name == NO_MODEL:
+        return NoEmbedder.identity
+    if name == STATIC_MODEL or name.startswith(STATIC_MODEL + ":"):
+        from llmctl.core.search.static import DIMS, STATIC_PREFIX
+
+        return f"{STATIC_PREFIX}-{DIMS}:{model_identity(resolve_model_dir(name.partition(':')[2]))}"
+    return model_identity(resolve_model_dir(name))
+
+
 def load_embedder(name: str) -> Embedder:
-    """The embedder for model ``name``: NumPy BERT when the model allows, else sentence-transformers."""
+    """The embedder for ``search.embed_model``: ``static`` (default), ``none``, or a transformer.
+
+    A transformer runs as NumPy BERT when the model allows, else through sentence-transformers.
+    ``static`` or ``static:<model>`` distils a static model from the bundled (or given) one.
+    """
+    if name == NO_MODEL:
+        return NoEmbedder()
+    if name == STATIC_MODEL or name.startswith(STATIC_MODEL + ":"):
+        from llmctl.core.search.static import StaticEmbedder
+
+        return StaticEmbedder(resolve_model_dir(name.partition(":")[2]))
     model_dir = resolve_model_dir(name)
     if NumpyBert.supports(model_dir):
         return NumpyBert(model_dir)
@@ -246,6 +270,19 @@ def _have_torch() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("torch") is not None
+
+
+class NoEmbedder:
+    """No embedding model: one zero per text, so the index holds no meaning, only words."""
+
+    identity = NO_MODEL
+    dim = 1
+
+    def encode(self, texts: list[str], batch_size: int = 0):
+        """Zeros, shape (len(texts), 1)."""
+        import numpy as np
+
+        return np.zeros((len(texts), 1), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:

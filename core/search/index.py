@@ -1,7 +1,9 @@
 """The search index: which files it covers, and bringing it in step with the tree.
 
 Layout under ``.llmctl/index/``: ``index.db`` (SQLite, the source of truth)
-holds one row per chunk with its metadata, text and lexical tokens; one row
+holds one row per chunk with its metadata, text and lexical tokens, which an
+FTS5 table (``lexicon``, kept in step by triggers, in the same transactions)
+indexes for BM25; one row
 per distinct embedded text with its vector (float32 bytes), keyed by the
 text's hash so an unchanged chunk is never embedded twice; per indexed file,
 the content hash it was built from; and ``meta`` (model identity, settings, a
@@ -29,7 +31,7 @@ from llmctl.core.globs import match as glob_match
 from llmctl.core.project import Project
 from llmctl.core.search.chunks import Chunk, file_chunks
 
-INDEX_VERSION = 1  # bump when chunk text, tokens or layout change: forces a rebuild
+INDEX_VERSION = 2  # bump when chunk text, tokens or layout change: forces a rebuild
 EMBED_BATCH = 256  # texts embedded, and committed, at a time
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -40,6 +42,13 @@ CREATE TABLE IF NOT EXISTS chunks(
 );
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS vectors(ehash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS lexicon USING fts5(tokens, content='chunks', content_rowid='id');
+CREATE TRIGGER IF NOT EXISTS chunks_lexicon_add AFTER INSERT ON chunks BEGIN
+    INSERT INTO lexicon(rowid, tokens) VALUES (new.id, new.tokens);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_lexicon_del AFTER DELETE ON chunks BEGIN
+    INSERT INTO lexicon(lexicon, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+END;
 """
 
 
@@ -88,7 +97,10 @@ def open_db(project: Project) -> sqlite3.Connection:
     path = d / "index.db"
     try:
         conn = _connect(path)
+        had_lexicon = conn.execute("SELECT 1 FROM sqlite_master WHERE name='lexicon'").fetchone()
         conn.executescript(_SCHEMA)
+        if not had_lexicon:  # an index from before the lexicon: index the chunks it already has
+            conn.execute("INSERT INTO lexicon(lexicon) VALUES ('rebuild')")
         conn.execute("SELECT count(*) FROM chunks").fetchone()
         return conn
     except sqlite3.DatabaseError:
@@ -191,10 +203,10 @@ class _Diff:
 def _refresh_locked(project: Project, conn: sqlite3.Connection, report: IndexReport, rebuild: bool,
                     embedder, on_total, progress) -> None:
     from llmctl.core.search.derived import ensure_derived
-    from llmctl.core.search.embed import model_identity, resolve_model_dir
+    from llmctl.core.search.embed import embedder_identity
 
     cfg = project.config.search
-    identity = embedder.identity if embedder is not None else model_identity(resolve_model_dir(cfg.embed_model))
+    identity = embedder.identity if embedder is not None else embedder_identity(cfg.embed_model)
     diff = _diff(project, conn, report, rebuild, identity)
     embedder = _embed(project, conn, diff.chunks, report, embedder, on_total, progress)
     _commit(project, conn, diff, report)
@@ -233,9 +245,11 @@ def _diff(project: Project, conn: sqlite3.Connection, report: IndexReport, rebui
     chunks: list[Chunk] = []
     if changed:
         with Store(project.store_dir) as store:
+            rows = store.files()
             for path in changed:
                 symbols = [] if path.endswith(".md") else list(store.symbols([path]))
-                chunks.extend(file_chunks(project.root, path, symbols, cfg.max_chunk_lines))
+                language = rows[path].language if path in rows else ""
+                chunks.extend(file_chunks(project.root, path, symbols, cfg.max_chunk_lines, language))
     return _Diff(key, wanted, changed, gone, chunks)
 
 

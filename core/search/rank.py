@@ -1,8 +1,9 @@
-"""Querying the index: candidates from both halves, ranking signals, filters.
+"""Querying the index: candidates from both halves, then the ranking signals, under a filter.
 
-Candidates are the union of the top-``CANDIDATES`` chunks by cosine (FAISS)
-and by BM25. Each ranking signal is a named pure function below, with the
-reason it is there; :func:`fuse` combines them. Filters are a
+Candidates are the union of the top-``CANDIDATES`` chunks by cosine (the
+vectors) and by BM25 (the database's FTS5 index). Each ranking signal is a
+named pure function in :mod:`.signals`, with the reason it is there;
+:meth:`Searcher._rank` computes them per candidate. Filters are a
 :class:`Filter` applied as a mask before candidates are taken.
 """
 
@@ -15,15 +16,13 @@ from llmctl.core.errors import LlmctlError
 from llmctl.core.globs import match as glob_match
 from llmctl.core.project import Project
 from llmctl.core.search.chunks import DOC_KIND
+from llmctl.core.search import signals
+from llmctl.core.search.signals import (
+    asks_for_docs, definition_signal, dense_signal, diversify, file_aggregate, fuse, lexical_signal,
+    path_signal, path_words, prefer_definitions, prose_signal, query_identifiers, secondary_signal,
+)
 from llmctl.core.search.tokens import words
 
-# Fusion weights: cosine + W_LEXICAL * lexical + W_NAME * name, over the union of both top-100 lists.
-# Tuned with `python bench/search.py --tune` on libraries the report set does not use
-# (tuning set: MRR@10 0.549 against 0.495 for plain RRF, 0.430 dense, 0.408 BM25).
-# A file-name boost measured no gain there (best weight 0), so there is none.
-W_DENSE = 1.0
-W_LEXICAL = 0.35
-W_NAME = 0.1
 CANDIDATES = 100
 MODES = ("fused", "dense", "bm25")
 
@@ -78,32 +77,6 @@ class Filter:
         return True
 
 
-# -- signals ------------------------------------------------------------------------
-
-def lexical_signal(bm25: float, best_bm25: float) -> float:
-    """BM25 relative to the query's best match, in [0, 1].
-
-    Why: raw BM25 grows with the query's length and rare words, so on its own
-    scale it would swamp or vanish against a cosine; relative to the best hit
-    it says "as good a keyword match as anything here".
-    """
-    return bm25 / best_bm25 if best_bm25 > 0 else 0.0
-
-
-def name_signal(name_words: set[str], query_words: set[str]) -> float:
-    """Share of the symbol name's words that the query contains, in [0, 1].
-
-    Why: a query that spells out a name ("parse header" for ``parse_header``)
-    is asking for that definition, more than for code that merely uses it.
-    """
-    return len(name_words & query_words) / len(name_words) if name_words and query_words else 0.0
-
-
-def fuse(dense: float, lexical: float, name: float) -> float:
-    """The fused score of one candidate from its signals."""
-    return W_DENSE * dense + W_LEXICAL * lexical + W_NAME * name
-
-
 def _top(scores, k: int, mask):
     import numpy as np
 
@@ -126,17 +99,22 @@ class Searcher:
 
         from llmctl.core.search.index import index_dir, meta, open_db
 
-        logging.getLogger("bm25s").setLevel(logging.ERROR)
         self.project = project
         self.conn = open_db(project)
-        if "generation" not in meta(self.conn):
+        stored = meta(self.conn)
+        if "generation" not in stored:
             self.conn.close()
             raise LlmctlError(f"{index_dir(project)}: no search index yet", "run `llmctl index` first")
         self._open_derived(index_dir(project))
         self._embedder = embedder
         self._np = np
         self._meta_cache: dict[int, tuple] | None = None
-        self._names: dict[int, set[str]] = {}
+        self._secondary_cache: dict[str, list[str]] = {}
+        self._path_cache: dict[str, set[str]] = {}
+        self._secondary_paths: dict[tuple[str, str], float] = {}
+        self._count: int | None = None
+        # An index built without a model ("none") has no meaning to compare: words and signals only.
+        self.lexical_only = '"model": "none"' in stored.get("settings", "")
 
     def _open_derived(self, folder: Path) -> None:
         from llmctl.core.search.derived import ensure_derived
@@ -155,21 +133,21 @@ class Searcher:
                                       "run `llmctl index --rebuild`") from None
 
     def _load(self, derived: Path) -> None:
-        import bm25s
-        import faiss
         import numpy as np
 
         rowids = np.load(derived / "rowids.npy", allow_pickle=False)
-        index = faiss.read_index(str(derived / "vectors.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        bm25 = bm25s.BM25.load(str(derived / "bm25"), mmap=True, show_progress=False)
-        if index.ntotal != len(rowids):
+        self.faiss = None
+        if (derived / "vectors.npy").exists():  # exact search: a matrix, no FAISS import (~0.15 s) at all
+            self.matrix = np.load(derived / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            count = len(self.matrix)
+        else:
+            import faiss
+
+            self.faiss = faiss.read_index(str(derived / "vectors.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+            self.matrix, count = None, self.faiss.ntotal
+        if count != len(rowids):
             raise ValueError("vector count and row ids disagree")
-        self.rowids, self.faiss, self.bm25 = rowids, index, bm25
-        self.exact = isinstance(index, faiss.IndexFlat)
-        self.matrix = None
-        if self.exact and len(rowids):
-            self.matrix = faiss.rev_swig_ptr(index.get_xb(), len(rowids) * index.d).reshape(len(rowids), index.d)
-        self.vocab = bm25.vocab_dict
+        self.rowids = rowids
 
     @property
     def embedder(self):
@@ -189,7 +167,7 @@ class Searcher:
     def _all_meta(self) -> dict[int, tuple]:
         if self._meta_cache is None:
             self._meta_cache = {r[0]: r[1:] for r in self.conn.execute(
-                "SELECT id, path, kind, language, name FROM chunks")}
+                "SELECT id, path, kind, language, name, symbol FROM chunks")}
         return self._meta_cache
 
     def _mask(self, where: Filter | None):
@@ -198,7 +176,7 @@ class Searcher:
         meta = self._all_meta()
         mask = self._np.zeros(len(self.rowids), dtype=bool)
         for i, rid in enumerate(self.rowids):
-            path, kind, language, _ = meta[int(rid)]
+            path, kind, language = meta[int(rid)][:3]
             mask[i] = where.admits(path, kind, language)
         return mask
 
@@ -210,28 +188,105 @@ class Searcher:
             return []
         mask = self._mask(where)
         qwords = words(query)
-        lex = np.zeros(n, dtype=np.float32)
-        known = [w for w in dict.fromkeys(qwords) if w in self.vocab]
-        if known and mode != "dense":
-            lex = np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-        if mode == "bm25":
-            return self._hits(_masked(lex, mask), k, np.zeros(n, dtype=np.float32), lex)
-        qv = self.embedder.encode([query])[0].astype(np.float32)
-        dense = self._dense(qv, k, mask)
-        if mode == "dense":
-            return self._hits(_masked(dense, mask), k, dense, lex)
-        cand = set(_top(dense, CANDIDATES, mask).tolist()) | set(_top(lex, CANDIDATES, mask).tolist())
+        lex = self._bm25(qwords) if mode != "dense" else np.zeros(n, dtype=np.float32)
+        if mode == "bm25" or self.lexical_only:
+            dense = np.zeros(n, dtype=np.float32)
+            if mode == "bm25":
+                return self._hits(_masked(lex, mask), k, dense, lex)
+        else:
+            qv = self.embedder.encode([query])[0].astype(np.float32)
+            dense = self._dense(qv, k, mask)
+            if mode == "dense":
+                return self._hits(_masked(dense, mask), k, dense, lex)
+        cand = set(_top(lex, CANDIDATES, mask).tolist())
+        if not self.lexical_only:
+            cand |= set(_top(dense, CANDIDATES, mask).tolist())
         cand_idx = np.array(sorted(c for c in cand if lex[c] > 0 or dense[c] > -1.0), dtype=np.int64)
-        if self.matrix is None and len(cand_idx):
+        if not self.lexical_only and self.matrix is None and len(cand_idx):
             for i in cand_idx[dense[cand_idx] <= -1.0]:
                 dense[i] = float(self.faiss.reconstruct(int(i)) @ qv)
-        best = float(lex.max())
-        scores = np.full(n, -np.inf, dtype=np.float32)
-        qset = set(qwords)
+        return self._hits_ranked(self._rank(query, set(qwords), cand_idx, dense, lex, where), k, dense, lex)
+
+    def _rank(self, query: str, qset: set[str], cand_idx, dense, lex, where: Filter | None) -> list[tuple[float, int]]:
+        """Every signal for every candidate, then file aggregation and diversity: (score, position) best first."""
+        best_lex = float(lex[cand_idx].max()) if len(cand_idx) else 0.0
+        best_dense = float(dense[cand_idx].max()) if len(cand_idx) else 0.0
+        idents = query_identifiers(query)
+        docs_wanted = asks_for_docs(qset) or bool(where and where.docs_only)
+        meta = self._all_meta()
+        scored: list[tuple[float, int, str, str]] = []
         for i in cand_idx:
-            name = name_signal(self._name_words(int(self.rowids[i])), qset)
-            scores[i] = fuse(float(dense[i]), lexical_signal(float(lex[i]), best), name)
-        return self._hits(scores, k, dense, lex)
+            path, kind, language, name, symbol = meta[int(self.rowids[i])]
+            scored.append((fuse(dense_signal(float(dense[i]), best_dense), lexical_signal(float(lex[i]), best_lex),
+                                definition_signal(name, symbol, kind, idents), prose_signal(kind, docs_wanted),
+                                self._secondary_of(path, language) if kind != DOC_KIND else 0.0,
+                                path_signal(self._path_words(path), qset)),
+                           int(i), path, kind))
+        by_file: dict[str, list[tuple[float, int, str, str]]] = {}
+        for row in sorted(scored, key=lambda t: -t[0]):
+            by_file.setdefault(row[2], []).append(row)
+        out: list[tuple[float, int, str]] = []
+        for path, rows in by_file.items():
+            bonus = signals.W_FILE * (file_aggregate([r[0] for r in rows]) - rows[0][0])
+            out.extend((score + bonus, i, path) for score, i in prefer_definitions([(r[0], r[1], r[3]) for r in rows]))
+        return diversify(out)
+
+    def _path_words(self, path: str) -> set[str]:
+        found = self._path_cache.get(path)
+        if found is None:
+            found = self._path_cache[path] = path_words(path)
+        return found
+
+    def _secondary_of(self, path: str, language: str) -> float:
+        key = (path, language)
+        found = self._secondary_paths.get(key)
+        if found is None:
+            found = self._secondary_paths[key] = secondary_signal(path, self._secondary(language))
+        return found
+
+    def _secondary(self, language: str) -> list[str]:
+        found = self._secondary_cache.get(language)
+        if found is None:
+            from llmctl.analyzers.languages import LANGUAGES
+
+            lang = LANGUAGES.get(language)
+            found = self._secondary_cache[language] = list(self.project.config.search.secondary) + list(
+                lang.tests if lang else ())
+        return found
+
+    def _bm25(self, qwords: list[str]):
+        """BM25 of every chunk for these words (0 where none occurs), from the database's FTS5 index.
+
+        FTS5's own bm25() gives a word found in half the chunks or more an idf
+        of ~0, which in a small repository (or for a file chunk and the
+        function it repeats) drops every word; so each word is looked up on its
+        own, its term-frequency part recovered from FTS5's score, and weighted
+        with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), which stays positive.
+        """
+        import math
+
+        np = self._np
+        lex = np.zeros(len(self.rowids), dtype=np.float32)
+        total = self._chunk_count()
+        for w in dict.fromkeys(qwords):
+            rows = self.conn.execute("SELECT rowid, -bm25(lexicon) FROM lexicon WHERE lexicon MATCH ?",
+                                     (f'"{w}"',)).fetchall()
+            if not rows:
+                continue
+            n = len(rows)
+            fts_idf = max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6)
+            idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+            tf = np.fromiter((r[1] for r in rows), dtype=np.float64, count=n) / fts_idf
+            pos = np.searchsorted(self.rowids, ids).clip(max=len(self.rowids) - 1)
+            ok = self.rowids[pos] == ids  # rows the derived generation does not hold yet are skipped
+            lex[pos[ok]] += (idf * tf[ok]).astype(np.float32)
+        return lex
+
+    def _chunk_count(self) -> int:
+        if self._count is None:
+            self._count = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return self._count
 
     def _dense(self, qv, k: int, mask):
         np = self._np
@@ -245,18 +300,14 @@ class Searcher:
         dense[I[0][ok]] = D[0][ok]
         return dense
 
-    def _name_words(self, rowid: int) -> set[str]:
-        found = self._names.get(rowid)
-        if found is None:
-            name = self._all_meta()[rowid][3]
-            found = self._names[rowid] = set(words(name or ""))
-        return found
-
     def _hits(self, scores, k: int, dense, lex) -> list[Hit]:
         np = self._np
-        order = [int(i) for i in _top(scores, k, None) if np.isfinite(scores[i])]
+        order = [(float(scores[i]), int(i)) for i in _top(scores, k, None) if np.isfinite(scores[i])]
+        return self._hits_ranked(order, k, dense, lex)
+
+    def _hits_ranked(self, order: list[tuple[float, int]], k: int, dense, lex) -> list[Hit]:
         hits = []
-        for i in order:
+        for score, i in order[:k]:
             rid = int(self.rowids[i])
             row = self.conn.execute("SELECT path, line, end_line, symbol, kind, language, text FROM chunks WHERE id=?",
                                     (rid,)).fetchone()
@@ -264,7 +315,7 @@ class Searcher:
                 continue
             path, line, end_line, symbol, kind, language, text = row
             snippet = "\n".join((text or "").splitlines()[:12])
-            hits.append(Hit(path, line, end_line, symbol, kind, language, float(scores[i]), snippet,
+            hits.append(Hit(path, line, end_line, symbol, kind, language, score, snippet,
                             float(dense[i]), float(lex[i])))
         return hits
 

@@ -8,6 +8,7 @@ the few-shot example matching of docs sync agree on what a word is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -17,12 +18,18 @@ STOPWORDS = frozenset(
     "def function class method param value values given".split())
 
 
+# Code repeats its identifiers: splitting and stemming each distinct one once, then looking
+# it up, makes indexing several times faster than doing the work per occurrence.
+@lru_cache(maxsize=1 << 17)
+def _split(raw: str) -> tuple[str, ...]:
+    return (raw,) if raw.islower() else tuple(part.lower() for part in _CAMEL.findall(raw))
+
+
 def identifier_words(text: str) -> list[str]:
     """Lower-case words of ``text`` with identifiers split, unstemmed: ``parse_HTTPHeader`` -> parse http header."""
     out: list[str] = []
     for raw in _WORD.findall(text):
-        for part in (_CAMEL.findall(raw) if not raw.islower() else [raw]):
-            out.append(part.lower())
+        out.extend(_split(raw))
     return out
 
 
@@ -43,6 +50,21 @@ def stem(word: str) -> str:
     return word
 
 
+# Left over from contractions ("don't", "it's", "we'll"): never a name.
+_FRAGMENTS = frozenset("s t d m ll re ve".split())
+
+
+@lru_cache(maxsize=1 << 17)
+def _stemmed(raw: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _split(raw) if w not in STOPWORDS and w not in _FRAGMENTS)
+
+
 def words(text: str) -> list[str]:
-    """Stemmed search words of ``text``: identifiers split, stopwords and one-letter words dropped."""
-    return [stem(w) for w in identifier_words(text) if len(w) >= 2 and w not in STOPWORDS]
+    """Stemmed search words of ``text``: identifiers split, stopwords and contraction fragments dropped.
+
+    One-letter words stay: ``$L``, ``T`` and ``c *Context`` are names a query may ask for.
+    """
+    out: list[str] = []
+    for raw in _WORD.findall(text):
+        out.extend(_stemmed(raw))
+    return out
