@@ -78,25 +78,22 @@ def check_command(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Ignore findings recorded in this baseline file."),
     generate_baseline: Optional[Path] = typer.Option(None, "--generate-baseline", help="Write the current findings to FILE as the baseline and exit 0."),
     accept: bool = typer.Option(False, "--accept", help="Confirm every anchored link's current code in the lock file."),
-    fix: bool = typer.Option(False, "--fix", help="Regenerate stale generated sections (docs sync), then report what is left."),
+    fix: bool = typer.Option(False, "--fix", help="Regenerate stale generated sections (docs sync), then report what is left; with --suggest, write the suggested doc comments."),
+    suggest: bool = typer.Option(False, "--suggest", help="With --staged/--since: ask the model to rewrite each doc comment DOC401 flags, and print the diff (nothing is written without --fix)."),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="CODE", help="Explain a rule and exit."),
     hook: bool = typer.Option(False, "--hook", hidden=True, help="Run as the pre-commit hook (honours hooks.mode)."),
 ) -> None:
     """Flag documentation that no longer matches the code. No model, no network, no file touched.
 
-    Rules (see --explain CODE): DOC1xx-3xx doc comment vs signature, GEN00x
+    Rules (see --explain CODE): DOC1xx-6xx doc comment vs signature, GEN00x
     generated docs vs code, MD00x hand-written Markdown vs code, ANC00x anchored
-    links. Exit 0 clean, 1 findings at or above --fail-on, 2 usage error.
+    links; with --staged/--since, DOC401 for doc comments the change left stale.
+    Exit 0 clean, 1 findings at or above --fail-on, 2 usage error.
     """
-    from llmctl.cli.output import fail
-
     if explain:
         _explain(explain)
         return
-    if fmt not in ("rich", "json", "sarif", "github"):
-        fail(f"--format {fmt!r} is not one of rich, json, sarif, github", "pick one of those")
-    if fail_on is not None and fail_on not in ("info", "warning", "error"):
-        fail(f"--fail-on {fail_on!r} is not one of info, warning, error", "pick one of those")
+    _check_options(fmt, fail_on, suggest and not (staged or since))
     from llmctl.core.check.report import fails
     from llmctl.core.check.run import accept as accept_links, run_check
     from llmctl.core.check.suppress import write_baseline
@@ -108,7 +105,7 @@ def check_command(
         console(stderr=True).print(f"confirmed {n} anchored links in {project.config.check.lock_file}")
         return
     hook = hook or os.environ.get("PRE_COMMIT") == "1" and staged
-    if fix:
+    if fix and not suggest:
         _fix(project)
     result = run_check(project, paths=[str(p) for p in paths] if paths else None, staged=staged, since=since,
                        baseline=baseline)
@@ -119,6 +116,10 @@ def check_command(
     from llmctl.cli import check_output
 
     check_output.emit(fmt, result, project.root)
+    if suggest:
+        from llmctl.cli.suggest_output import suggest_fixes
+
+        suggest_fixes(project, result, write=fix)
     threshold = fail_on or project.config.check.fail_on
     if fails(result.findings, threshold):
         if hook and project.config.hooks.mode == "warn":
@@ -127,6 +128,17 @@ def check_command(
         if hook:
             console(stderr=True).print("llmctl: commit stopped by doc drift (fix it, or `git commit --no-verify`)")
         raise typer.Exit(1)
+
+
+def _check_options(fmt: str, fail_on: Optional[str], suggest_without_change: bool) -> None:
+    from llmctl.cli.output import fail
+
+    if fmt not in ("rich", "json", "sarif", "github"):
+        fail(f"--format {fmt!r} is not one of rich, json, sarif, github", "pick one of those")
+    if fail_on is not None and fail_on not in ("info", "warning", "error"):
+        fail(f"--fail-on {fail_on!r} is not one of info, warning, error", "pick one of those")
+    if suggest_without_change:
+        fail("--suggest rewrites doc comments a change made stale", "add --staged or --since REV")
 
 
 def _explain(code: str) -> None:

@@ -15,6 +15,7 @@ from llmctl.cli.scan import scan_command
 from llmctl.cli.search import index_command, search_command
 from llmctl.cli.serve import serve_app
 from llmctl.cli.train import eval_command, export_app, train_app
+from llmctl.cli import staleness as _staleness  # noqa: F401  (registers `llmctl train staleness`)
 from llmctl.core.errors import LlmctlError
 
 

@@ -14,7 +14,7 @@ import typer
 
 from llmctl.cli.output import console, print_json
 
-train_app = typer.Typer(help="Datasets and training on Accelerate: data, validate, pretrain, sft, dpo.",
+train_app = typer.Typer(help="Datasets and training on Accelerate: data, validate, pretrain, sft, dpo; staleness.",
                         no_args_is_help=True)
 
 

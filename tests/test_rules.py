@@ -1,7 +1,8 @@
 """Every drift rule against fixture files: ``tests/data/check/<CODE>/<case>`` and ``<case>.expected``.
 
 A case is a file (placed at the root of a fresh project) or a folder (copied, its llmctl.toml read)
-as the project). ``<case>.expected`` lists every finding the whole check must
+as the project). A folder with a ``_before/`` folder is a change: ``_before/`` is committed to a fresh
+git repository, the case's other files are laid over it, and the check runs on ``--since HEAD``. ``<case>.expected`` lists every finding the whole check must
 report on it, one ``RULE path:line symbol`` per line (``#`` starts a comment),
 so a case also proves the other rules stay quiet. Adding a rule means adding
 its folder here; a registered rule without one fails the suite.
@@ -31,12 +32,22 @@ def _expected(case: Path) -> set[str]:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_rule_fixture(case: Path, tmp_path: Path):
     root = tmp_path / "project"
-    if case.is_dir():
+    since = None
+    if case.is_dir() and (case / "_before").is_dir():
+        from tests.conftest import git
+
+        shutil.copytree(case / "_before", root)
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", "before")
+        shutil.copytree(case, root, ignore=shutil.ignore_patterns("_before"), dirs_exist_ok=True)
+        since = "HEAD"
+    elif case.is_dir():
         shutil.copytree(case, root)
     else:
         root.mkdir()
         shutil.copy(case, root / case.name)
-    result = run_check(Project(root=root, config=load_config(root)))
+    result = run_check(Project(root=root, config=load_config(root)), since=since)
     found = {f"{f.rule} {f.path}:{f.line} {f.symbol}" for f in result.findings}
     assert found == _expected(case)
 

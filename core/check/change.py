@@ -1,4 +1,5 @@
-"""What a change introduces: the findings of ``--staged`` and ``--since`` minus those that were already there.
+"""What a change introduces: the findings of ``--staged`` and ``--since`` minus those that were already there,
+plus DOC401 where it edited code and left the doc comment as it was.
 
 A commit is judged by what it changes (DESIGN.md): the rules run on the
 changed files as they are now and as they were before the change (HEAD for
@@ -15,6 +16,7 @@ from llmctl.core.check.rules import Finding
 from llmctl.core.check.rules.anchors import check_anchors
 from llmctl.core.check.rules.docstring import DocContext, check_doc
 from llmctl.core.check.rules.markdown import check_calls, check_inline
+from llmctl.core.check.rules.stale import check_stale
 from llmctl.core.check.scope import Scope
 from llmctl.core.config import CheckConfig
 
@@ -42,8 +44,35 @@ def _mentions(f: Finding, names: set[str]) -> bool:
     return any(part.removesuffix("()") in names for part in f.symbol.split("."))
 
 
+def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
+    """Documented symbols whose code the change edited while it left their doc comment word for word."""
+    from llmctl.core.check.staleness import Change, doc_changed
+
+    new = {(s.path, s.id): s for s in symbols}
+    out = []
+    for path, olds in (scope.base or {}).items():
+        before, after = scope.base_texts.get(path), scope.after_texts.get(path)
+        if before is None or after is None:
+            continue
+        for old in olds:
+            now = new.get((path, old.id))
+            if (now is None or old.kind == MODULE or not old.doc_raw or doc_changed(old.doc_raw, now.doc_raw)
+                    or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
+                continue
+            out.append(Change.of(old, now, before, after))
+    return out
+
+
+def staleness_model(store_dir):
+    """The team's own model (``<store>/staleness.json``, from ``llmctl train staleness``), else the shipped one."""
+    from llmctl.core.check.staleness import SHIPPED, Model
+
+    own = store_dir / "staleness.json" if store_dir is not None else None
+    return Model.load(own if own is not None and own.is_file() else SHIPPED)
+
+
 def introduced(findings: list[Finding], scope: Scope, symbols: list[Symbol], cfg: CheckConfig, resolver,
-               lock: dict, symbols_in, file_exists, generated_before) -> list[Finding]:
+               lock: dict, symbols_in, file_exists, generated_before, store_dir=None) -> list[Finding]:
     """The findings the change brings, of ``findings`` (all the scope's findings after it)."""
     if scope.base is None:
         return findings
@@ -66,4 +95,9 @@ def introduced(findings: list[Finding], scope: Scope, symbols: list[Symbol], cfg
         if f.path.endswith(".md") and f.path not in scope.changed_md and not _mentions(f, names):
             continue
         kept.append(f)
+    # DOC401 where no rule has said something more precise about the symbol already (a DOC101 on a
+    # renamed parameter is the better finding than "may be stale").
+    told = {(f.path, f.symbol) for f in kept if f.rule.startswith("DOC")}
+    kept += [f for f in check_stale(changed_docs(scope, symbols), staleness_model(store_dir))
+             if (f.path, f.symbol) not in told]
     return kept

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from llmctl.analyzers.markdown import extract
 from llmctl.core.api import excluded, for_project
-from llmctl.core.check.change import introduced
+from llmctl.core.check.change import changed_docs, introduced
 from llmctl.core.check.lookup import Lookup
 from llmctl.core.check.report import fails  # noqa: F401  (re-exported: callers ask run.fails)
 from llmctl.core.check.rules import Finding
@@ -41,6 +41,8 @@ class CheckResult:
     suppressed: int = 0
     baselined: int = 0
     scope: str = "repository"
+    # For a change: each documented symbol whose code it edited and whose doc it left, by (path, id).
+    changes: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         """The ``summary`` object of ``--format json``."""
@@ -65,11 +67,13 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
         symbols = scope_symbols(scope, store)
         add_mentioning_markdown(project, scope, symbols)
         findings = _run_rules(project, scope, symbols, look, out)
+        changes = {(c.new.path, c.new.id): c for c in changed_docs(scope, symbols)} if scope.base is not None else {}
     apply_filters(findings, project.config.check, project.root, scope.overlay_texts, out)
     if baseline is not None:
         apply_baseline(out, baseline)
     out.kept.sort(key=lambda f: (f.path, f.line, f.rule))
-    return CheckResult(out.kept, len(symbols), len(scope.md_texts), out.suppressed, out.baselined, scope.name)
+    return CheckResult(out.kept, len(symbols), len(scope.md_texts), out.suppressed, out.baselined, scope.name,
+                       changes)
 
 
 def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filtered) -> list[Finding]:
@@ -110,7 +114,7 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
             else:
                 findings.append(f)
     return introduced(findings, scope, symbols, project.config.check, resolver, lock, look.symbols_in, file_exists,
-                      generated)
+                      generated, project.store_dir)
 
 
 def _validate(project: Project, paths: list[str] | None, staged: bool, since: str | None) -> None:

@@ -33,6 +33,8 @@ class Scope:
     # that only the findings the change introduces are reported. None for a tree or paths scope.
     base: dict[str, list[Symbol]] | None = None
     base_md: dict[str, str] = field(default_factory=dict)
+    base_texts: dict[str, str] = field(default_factory=dict)  # code path -> source before the change
+    after_texts: dict[str, str] = field(default_factory=dict)  # code path -> source after it (index or tree)
     changed_md: set[str] = field(default_factory=set)  # Markdown the change itself touches
 
     @property
@@ -81,6 +83,7 @@ def staged_scope(project: Project) -> Scope:
         if p in blobs and hand_markdown(project, p):
             scope.md_texts[p] = blobs[p].decode("utf-8", "replace")
     scope.paths = set(scope.overlay)
+    scope.after_texts = dict(scope.overlay_texts)
     _set_base(project, scope, "HEAD", list(scope.overlay) + list(scope.md_texts))
     for p, before in (scope.base or {}).items():
         scope.removed_names |= {s.name for s in before} - {s.name for s in scope.overlay.get(p, [])}
@@ -98,6 +101,7 @@ def _set_base(project: Project, scope: Scope, rev: str, paths: list[str]) -> Non
         lang = language_for(p)
         if lang and p in before:
             scope.base[p] = analyze(before[p], p, lang).symbols
+            scope.base_texts[p] = before[p].decode("utf-8", "replace")
         elif p in before:
             scope.base_md[p] = before[p].decode("utf-8", "replace")
 
@@ -126,6 +130,10 @@ def tree_scope(project: Project, paths: list[str] | None, since: str | None) -> 
             scope.md_texts[p] = text
     if since:
         _set_base(project, scope, since, changed_code + list(scope.md_texts))
+        for p in changed_code:
+            text = _read(root, p)
+            if text is not None:
+                scope.after_texts[p] = text
     return scope
 
 

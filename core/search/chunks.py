@@ -81,6 +81,11 @@ _DEFINES = re.compile(
     r"|(?P<top>[A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)\s*\S)")
 
 
+# Lines directly above a definition that belong to it: decorators and annotations, Rust
+# attributes, and doc comments written above it (Go, Rust, Java, JS/TS, C-style).
+_LEADING = ("@", "#", "//", "/*", "*")
+
+
 def symbol_chunks(symbols: list[Symbol], source: str, max_lines: int) -> list[Chunk]:
     """Chunks of one file's symbols; a class shows its header, fields and an outline of its members."""
     lines = source.splitlines()
@@ -98,8 +103,8 @@ def symbol_chunks(symbols: list[Symbol], source: str, max_lines: int) -> list[Ch
             end = min(end, min(c.line for c in members) - 1)
         end = min(end, s.line + max_lines - 1)
         start = s.line
-        while start > 1 and lines[start - 2].lstrip().startswith("@"):
-            start -= 1  # decorators and annotations belong to the definition below them
+        while start > 1 and lines[start - 2].lstrip().startswith(_LEADING):
+            start -= 1  # decorators, attributes and doc comments belong to the definition below them
         text = "\n".join(lines[start - 1:end])
         if members:
             text += "\n" + "\n".join("    " + (c.signature or c.name).splitlines()[0] for c in members[:60])

@@ -86,5 +86,5 @@ def known_code(code: str) -> bool:
 
 # The family modules declare their rules on import.
 from llmctl.core.check.rules import (  # noqa: E402,F401
-    anchors, classes, docstring, generated, markdown, raises, returns,
+    anchors, classes, docstring, generated, markdown, raises, returns, stale,
 )

@@ -1,0 +1,185 @@
+"""Was a doc comment made stale by a change? Features of the change, weighed by a learned model.
+
+A change that edits a function's body or signature but leaves its doc comment
+as it was may have made the doc false ("Return a dict" after the body starts
+returning a list). Zero-shot, the served base model cannot tell (measured at
+chance); a logistic model over features of the change can. The features below
+compare the symbol before and after (parameters, return, raises, yields,
+identifiers and literals the doc names that vanished from the code, how much
+of the body changed); the weights are learned from real projects' histories
+(``bench/staleness.py`` mines them, ``llmctl train staleness`` retrains on a
+team's own) and shipped in ``staleness_model.json``.
+
+Pure Python: this runs on the pre-commit path, where NumPy's import alone
+would cost more than the whole check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from llmctl.analyzers.symbols import Symbol
+
+FEATURES = (
+    "params_removed", "params_added", "removed_param_in_doc", "returns_changed", "returns_value_changed",
+    "raises_added", "raises_removed", "removed_raise_in_doc", "yields_changed", "doc_names_vanished",
+    "doc_literals_vanished", "doc_words_in_changed_lines", "lines_changed_log", "share_changed", "signature_changed",
+    "doc_words_log", "body_lines_log", "defaults_changed",
+)
+SHIPPED = Path(__file__).with_name("staleness_model.json")
+_IDENT = re.compile(r"`?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`?")
+_LITERAL = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?|'[^'\n]{1,40}'|\"[^\"\n]{1,40}\")")
+_WORD = re.compile(r"[A-Za-z]{4,}")
+_SKIP_PARAMS = {"self", "cls", "this"}
+
+
+@dataclass
+class Change:
+    """One documented symbol before and after a change: its source lines, and what they say."""
+
+    old: Symbol
+    new: Symbol
+    old_lines: list[str]
+    new_lines: list[str]
+
+    @classmethod
+    def of(cls, old: Symbol, new: Symbol, old_src: str, new_src: str) -> Change:
+        """The pair, with each version's own source lines (its line span in its file)."""
+        return cls(old, new, old_src.splitlines()[old.line - 1:old.end_line],
+                   new_src.splitlines()[new.line - 1:new.end_line])
+
+    def diff(self, limit: int = 60) -> str:
+        """The symbol's change as a unified diff (at most ``limit`` lines)."""
+        lines = list(difflib.unified_diff(self.old_lines, self.new_lines, lineterm="", n=1))[2:]
+        return "\n".join(lines[:limit])
+
+
+def _params(s: Symbol) -> dict[str, str | None]:
+    return {p.name: p.default for p in s.params if p.name not in _SKIP_PARAMS}
+
+
+def _bare(line: str) -> str:
+    return re.sub(r"^[\s\"'/*#!]+|[\s\"']+$", "", line)
+
+
+def _code_names(lines: list[str], doc: str) -> set[str]:
+    """The identifiers of the code, its doc comment's lines left out (the doc mentions them too)."""
+    doc_lines = {_bare(ln) for ln in doc.splitlines()} - {""}
+    code = [ln for ln in lines if _bare(ln) not in doc_lines]
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(code)))
+
+
+def _mentioned(doc: str, names) -> list[str]:
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", doc))
+    return sorted(n for n in names if n in words)
+
+
+def features(c: Change) -> tuple[list[float], dict[str, str]]:
+    """The feature vector of a change (in ``FEATURES`` order) and, per feature that fired, its reason."""
+    doc = c.old.doc_raw or ""
+    old_p, new_p = _params(c.old), _params(c.new)
+    removed_p = [p for p in old_p if p not in new_p]
+    old_r, new_r = set(c.old.raised or []) - {"*"}, set(c.new.raised or []) - {"*"}
+    diff = [ln for ln in difflib.unified_diff(c.old_lines, c.new_lines, lineterm="", n=0)
+            if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    changed_text = "\n".join(ln[1:] for ln in diff)
+    removed_text = "\n".join(ln[1:] for ln in diff if ln.startswith("-"))
+    # Names the doc uses that the old code had and the new code lost: the doc still talks about them.
+    old_names, new_names = _code_names(c.old_lines, doc), _code_names(c.new_lines, doc)
+    doc_names = {m for m in _IDENT.findall(doc) if len(m) > 2}
+    vanished = sorted(n for n in doc_names if n.split(".")[-1] in old_names - new_names)
+    literals = [lit for lit in set(_LITERAL.findall(doc)) if lit in removed_text and lit not in "\n".join(c.new_lines)]
+    doc_words = {w.lower() for w in _WORD.findall(doc)}
+    changed_words = {w.lower() for w in _WORD.findall(changed_text)}
+    defaults = [p for p in old_p if p in new_p and old_p[p] != new_p[p] and p in doc]
+    n_changed = len(diff)
+    x = {
+        "params_removed": len(removed_p), "params_added": len([p for p in new_p if p not in old_p]),
+        "removed_param_in_doc": len(_mentioned(doc, removed_p)),
+        "returns_changed": float((c.old.returns or "") != (c.new.returns or "")),
+        "returns_value_changed": float(bool(c.old.returns_value) != bool(c.new.returns_value)),
+        "raises_added": len(new_r - old_r), "raises_removed": len(old_r - new_r),
+        "removed_raise_in_doc": len(_mentioned(doc, old_r - new_r)),
+        "yields_changed": float(c.old.yields != c.new.yields),
+        "doc_names_vanished": len(vanished), "doc_literals_vanished": len(literals),
+        "doc_words_in_changed_lines": len(doc_words & changed_words) / max(1, len(doc_words)),
+        "lines_changed_log": math.log1p(n_changed),
+        "share_changed": n_changed / max(1, len(c.old_lines) + len(c.new_lines)),
+        "signature_changed": float(c.old.sig_hash != c.new.sig_hash),
+        "doc_words_log": math.log1p(len(doc.split())), "body_lines_log": math.log1p(len(c.old_lines)),
+        "defaults_changed": len(defaults),
+    }
+    reasons = {
+        "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in _mentioned(doc, removed_p))} was removed, "
+                                "but the doc comment still describes it",
+        "params_removed": f"parameter {', '.join(f'`{p}`' for p in removed_p)} was removed",
+        "params_added": "new parameter " + ", ".join(f"`{p}`" for p in new_p if p not in old_p),
+        "returns_changed": f"the return type changed ({c.old.returns or 'none'} -> {c.new.returns or 'none'})",
+        "returns_value_changed": "it " + ("now returns a value" if c.new.returns_value else "no longer returns a value"),
+        "raises_added": "it now raises " + ", ".join(sorted(new_r - old_r)),
+        "raises_removed": "it no longer raises " + ", ".join(sorted(old_r - new_r)),
+        "removed_raise_in_doc": "the doc comment says it raises " + ", ".join(_mentioned(doc, old_r - new_r))
+                                + "; the code no longer does",
+        "yields_changed": "it " + ("now yields" if c.new.yields else "no longer yields"),
+        "doc_names_vanished": "the doc comment names " + ", ".join(f"`{n}`" for n in vanished[:3])
+                              + ", which the change removed from the code",
+        "doc_literals_vanished": "the doc comment mentions " + ", ".join(literals[:3])
+                                 + ", which the change removed from the code",
+        "defaults_changed": "the default of " + ", ".join(f"`{p}`" for p in defaults) + " changed",
+        "doc_words_in_changed_lines": "the change rewrote lines that use the doc comment's words ("
+                                      + ", ".join(sorted(doc_words & changed_words)[:4]) + ")",
+        "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
+    }
+    return [float(x[f]) for f in FEATURES], {k: v for k, v in reasons.items() if x.get(k)}
+
+
+@dataclass
+class Model:
+    """A logistic model over ``FEATURES``: standardised inputs, weights, bias, and the threshold to report at."""
+
+    weights: list[float]
+    bias: float
+    mean: list[float]
+    scale: list[float]
+    threshold: float
+    trained_on: list[str]
+
+    @classmethod
+    def load(cls, path: Path = SHIPPED) -> Model:
+        """The model saved at ``path`` (the shipped one by default)."""
+        data = json.loads(path.read_text())
+        if data.get("features") != list(FEATURES):
+            raise ValueError(f"{path}: trained on other features; retrain it with `llmctl train staleness`")
+        return cls(data["weights"], data["bias"], data["mean"], data["scale"], data["threshold"],
+                   data.get("trained_on", []))
+
+    def to_json(self) -> dict:
+        """What :meth:`load` reads."""
+        return {"features": list(FEATURES), "weights": self.weights, "bias": self.bias, "mean": self.mean,
+                "scale": self.scale, "threshold": self.threshold, "trained_on": self.trained_on}
+
+    def contributions(self, x: list[float]) -> list[float]:
+        """Each feature's share of the logit."""
+        return [w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale)]
+
+    def probability(self, x: list[float]) -> float:
+        """P(the doc comment needed an update) for feature vector ``x``."""
+        z = self.bias + sum(self.contributions(x))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def reason(self, x: list[float], reasons: dict[str, str]) -> str:
+        """The fired feature that pushed the probability up the most, in words."""
+        ranked = sorted(zip(self.contributions(x), FEATURES), reverse=True)
+        return next((reasons[f] for _, f in ranked if f in reasons), "the body changed and the doc comment did not")
+
+
+def doc_changed(old_doc: str | None, new_doc: str | None) -> bool:
+    """True when a doc comment's wording changed, not just its layout."""
+    def norm(d: str | None) -> str:
+        return " ".join((d or "").split())
+    return norm(old_doc) != norm(new_doc)

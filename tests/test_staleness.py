@@ -1,0 +1,126 @@
+"""DOC401's data and model: examples mined from a real git history, a model trained and used by docs check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import git, run_cli, write
+
+BEFORE = '''
+def total(items, tax=0.0):
+    """Add up the prices of ``items`` and return the sum as a float.
+
+    ``tax`` is a rate added on top.
+    """
+    return sum(i.price for i in items) * (1 + tax)
+'''
+
+
+def _commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def _history(repo: Path, rounds: int) -> None:
+    """A history where half of the body edits also reword the doc comment."""
+    write(repo, "shop/cart.py", BEFORE)
+    write(repo, "tests/test_cart.py", "def test_total():\n    '''Totals.'''\n    assert True\n")
+    _commit(repo, "start")
+    for n in range(rounds):
+        if n % 2:  # the code drops `tax` and returns a list: the doc is reworded with it
+            write(repo, "shop/cart.py", f'''
+                def total(items):
+                    """Return each item's price, in order ({n})."""
+                    return [i.price for i in items]
+            ''')
+        else:  # a refactor that keeps the meaning: the doc stays
+            write(repo, "shop/cart.py", BEFORE.replace("sum(i.price for i in items)", f"sum([i.price for i in items]) + {n} * 0"))
+        _commit(repo, f"change {n}")
+        write(repo, "shop/cart.py", BEFORE)
+        _commit(repo, f"revert {n}")
+        # Layout-only and typo-only doc edits are not examples either way.
+        write(repo, "shop/cart.py", BEFORE.replace("Add up the prices", "Add  up the prices").replace("return sum", "return  sum"))
+        _commit(repo, f"layout {n}")
+        write(repo, "shop/cart.py", BEFORE)
+        _commit(repo, f"back {n}")
+
+
+def test_history_is_mined_into_labelled_examples(git_repo: Path):
+    from llmctl.trainers.history import mine, substantive
+
+    _history(git_repo, 6)
+    examples = list(mine(git_repo, max_commits=100))
+    assert {e.path for e in examples} == {"shop/cart.py"}  # tests are skipped
+    assert examples and all(len(e.x) == len(examples[0].x) for e in examples)
+    changed = [e for e in examples if e.commit and e.new_doc.startswith("Return each item")]
+    assert changed and all(e.label == 1 and e.params_changed for e in changed)
+    kept = [e for e in examples if e.new_doc == e.old_doc]
+    assert kept and all(e.label == 0 for e in kept)
+    assert substantive("Add up the prices.", "Add  up the\nprices.") is False
+    assert substantive("Add up the prices.", "Add up the pricse.") is None  # a typo fix is not counted
+    assert substantive("Add up the prices.\n\n.. versionadded:: 2.0", "Add up the prices.\n\n.. versionadded:: 2.1") is None
+    assert substantive("Add up the prices.", "Return the prices as a list.") is True
+
+
+def test_train_staleness_learns_from_the_repository_and_docs_check_uses_it(git_repo: Path):
+    _history(git_repo, 24)
+    proc = run_cli("train", "staleness", "--commits", "200", "--json", cwd=git_repo, check=True)
+    result = json.loads(proc.stdout)
+    assert result["positive"] >= 10 and result["examples"] - result["positive"] >= 10
+    model = json.loads(Path(result["model"]).read_text())
+    assert Path(result["model"]) == git_repo / ".llmctl" / "staleness.json" and model["weights"]
+    # A staged change like the positives: flagged, with the reason; the doc updated with it: not flagged.
+    write(git_repo, "shop/cart.py", '''
+        def total(items):
+            """Add up the prices of ``items`` and return the sum as a float.
+
+            ``tax`` is a rate added on top.
+            """
+            return [i.price for i in items]
+    ''')
+    git(git_repo, "add", "-A")
+    proc = run_cli("docs", "check", "--staged", "--format", "json", cwd=git_repo)
+    findings = json.loads(proc.stdout)["findings"]
+    stale = [f for f in findings if f["rule"] == "DOC401"]
+    assert stale and stale[0]["symbol"] == "shop.cart.total" and "`tax`" in stale[0]["message"], findings
+    write(git_repo, "shop/cart.py", '''
+        def total(items):
+            """Return each item's price, in order."""
+            return [i.price for i in items]
+    ''')
+    git(git_repo, "add", "-A")
+    proc = run_cli("docs", "check", "--staged", "--format", "json", cwd=git_repo)
+    assert not [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DOC401"]
+
+
+def test_too_little_history_is_a_clear_error(git_repo: Path):
+    write(git_repo, "m.py", BEFORE)
+    _commit(git_repo, "one")
+    proc = run_cli("train", "staleness", cwd=git_repo)
+    assert proc.returncode == 2 and "examples" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_suggest_prints_a_diff_and_writes_only_with_fix(git_repo: Path):
+    import ast
+
+    before = (Path(__file__).parent / "data/check/DOC401/change/_before/settings.py").read_text()
+    after = (Path(__file__).parent / "data/check/DOC401/change/settings.py").read_text()
+    write(git_repo, "settings.py", before)
+    _commit(git_repo, "before")
+    write(git_repo, "settings.py", after)
+    git(git_repo, "add", "-A")
+    proc = run_cli("docs", "check", "--staged", "--suggest", cwd=git_repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "DOC401" in proc.stdout
+    offered = "--- a/settings.py" in proc.stdout
+    assert offered or "offered no rewrite" in proc.stderr, (proc.stdout, proc.stderr)
+    assert (git_repo / "settings.py").read_text() == after  # nothing written without --fix
+    proc = run_cli("docs", "check", "--staged", "--suggest", "--fix", cwd=git_repo)
+    now = (git_repo / "settings.py").read_text()
+    ast.parse(now)
+    assert (now != after) == offered
+    assert git(git_repo, "diff", "--cached", "--name-only").split() == ["settings.py"]
+    assert git(git_repo, "show", ":settings.py") == after  # the index is never touched
+    proc = run_cli("docs", "check", "--suggest", cwd=git_repo)
+    assert proc.returncode == 2 and "--staged" in proc.stderr
