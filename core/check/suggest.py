@@ -60,6 +60,7 @@ def suggest(client, change: Change, max_tokens: int = 160) -> str | None:
 
 
 _WORDS = re.compile(r"[A-Za-z]{4,}")
+_CODE_LINE = re.compile(r"(?m)^\s*(\+|@@|[-+]?\s*(def|fn|func|class|return|if|for)\b.*[:({]\s*$)")
 
 
 def plausible(doc: str, change: Change) -> bool:
@@ -68,8 +69,8 @@ def plausible(doc: str, change: Change) -> bool:
     Why: a small base model sometimes repeats a few-shot answer or drifts off
     the subject; a suggestion that talks about other things is noise.
     """
-    if doc in _SHOTS:
-        return False
+    if doc in _SHOTS or "doc comment:" in doc or _CODE_LINE.search(doc):
+        return False  # an example's answer, or the prompt's own scaffolding, diff or code copied back
     known = {w.lower() for w in _WORDS.findall((change.old.doc_raw or "") + "\n" + "\n".join(change.new_lines))}
     used = [w.lower() for w in _WORDS.findall(doc)]
     return bool(used) and sum(w in known for w in used) / len(used) >= 0.6
