@@ -59,6 +59,13 @@ class StaticEmbedder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
+        self._words: dict[str, list[int]] = {}
+
+    def _word_ids(self, word: str) -> list[int]:
+        found = self._words.get(word)
+        if found is None:
+            found = self._words[word] = self.tokenizer.encode(word, add_special_tokens=False).ids
+        return found
 
     def encode(self, texts: list[str], batch_size: int = 0):
         """L2-normalised embeddings of ``texts``, shape (len(texts), dim), float32."""
@@ -67,13 +74,21 @@ class StaticEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        # Only the first max_length tokens count (search.embed_tokens): cut the text before tokenising it.
+        # Only the first max_length tokens count (search.embed_tokens). Text is split into identifier
+        # words first; WordPiece splits each word on its own, so each distinct word is tokenised once.
         trunc = self.tokenizer.truncation
-        chars = trunc["max_length"] * 8 if trunc else None
-        encs = self.tokenizer.encode_batch([" ".join(identifier_words(t[:chars])) for t in texts],
-                                           add_special_tokens=False)
-        lengths = np.fromiter((len(e.ids) for e in encs), dtype=np.int64, count=len(encs))
-        ids = np.fromiter((i for e in encs for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
+        limit = trunc["max_length"] if trunc else 1 << 30
+        chars = limit * 8
+        per_text: list[list[int]] = []
+        for t in texts:
+            ids: list[int] = []
+            for w in identifier_words(t[:chars]):
+                ids.extend(self._word_ids(w))
+                if len(ids) >= limit:
+                    break
+            per_text.append(ids[:limit])
+        lengths = np.fromiter((len(x) for x in per_text), dtype=np.int64, count=len(per_text))
+        ids = np.fromiter((i for x in per_text for i in x), dtype=np.int64, count=int(lengths.sum()))
         if len(ids) == 0:
             return out
         sums = np.add.reduceat(self.table[ids], np.r_[0, np.cumsum(lengths)[:-1]].clip(max=len(ids) - 1), axis=0)
