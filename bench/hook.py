@@ -36,7 +36,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     src = Path(sysconfig.get_paths()["purelib"])
-    env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@e", GIT_COMMITTER_NAME="b",
+    # As users run it: with bytecode caching (any value of PYTHONDONTWRITEBYTECODE turns it off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = dict(env, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@e", GIT_COMMITTER_NAME="b",
                GIT_COMMITTER_EMAIL="b@e", NO_COLOR="1")
     with tempfile.TemporaryDirectory(prefix="llmctl-hook-") as tmp:
         repo = Path(tmp) / "repo"

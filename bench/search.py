@@ -168,7 +168,8 @@ def latency(work: Path, queries: list[str], runs: int) -> None:
     from llmctl.core.search.rank import Searcher
 
     llmctl = str(Path(sys.executable).with_name("llmctl"))
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+    # As users run it: with bytecode caching (any value of PYTHONDONTWRITEBYTECODE turns it off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cold, torch_t = [], []
     for q in queries[:runs]:
         t = time.perf_counter()

@@ -110,7 +110,7 @@ def distill(model_dir: Path, path: Path, *, log=_stderr) -> None:
     from llmctl.core.fsutil import atomic_path
     from llmctl.core.search.embed import NumpyBert
 
-    log(f"distilling a static embedding model from {model_dir.name} (once; cached in {path.parent})")
+    log(f"distilling a static embedding model from {model_dir} (once; cached in {path.parent})")
     bert = NumpyBert(model_dir)
     vocab = bert.word.shape[0]
     cls_id = bert.tokenizer.token_to_id("[CLS]")
