@@ -75,3 +75,29 @@ def test_train_data_bad_text_file_is_a_clean_error(git_repo: Path, tmp_path: Pat
     proc = run_cli("train", "data", "--no-repo", "--text", str(bad), "--out", str(tmp_path / "d"), cwd=git_repo)
     assert proc.returncode == 2 and "bad.jsonl:2" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "d").exists()
+
+
+def test_sft_prompts_are_real_code_without_their_docstring():
+    """Every training prompt from a real package parses, and no docstring (nor its quote lines) is left."""
+    import ast
+    import sysconfig
+    import textwrap
+
+    from llmctl.analyzers import analyze
+    from llmctl.core.search.chunks import strip_doc
+
+    site = Path(sysconfig.get_paths()["purelib"])
+    checked = 0
+    for pkg in ("click", "jinja2"):
+        for f in sorted((site / pkg).rglob("*.py")):
+            src = f.read_text(encoding="utf-8", errors="replace")
+            lines = src.splitlines()
+            for s in analyze(src.encode(), f.name, "python").symbols:
+                if s.kind not in ("function", "method", "class") or not s.doc_raw or len(s.doc_raw.split()) < 4:
+                    continue
+                code = strip_doc("\n".join(lines[s.line - 1:s.end_line]), s.doc_raw.strip())
+                node = ast.parse(textwrap.dedent(code)).body[0]  # raises on a malformed prompt
+                own = ast.get_docstring(node)
+                assert own is None or own.split()[:3] != s.doc_raw.split()[:3], s.id
+                checked += 1
+    assert checked > 500

@@ -183,18 +183,45 @@ def _owner_name(owners: list[Symbol], line: int) -> str:
 
 
 def strip_doc(text: str, doc: str) -> str:
-    """The body without its doc comment (placed right after the signature already)."""
+    """The code without its doc comment (which a prompt or chunk head places elsewhere).
+
+    A Python docstring goes from its opening quotes to the matching closing ones
+    (its last line may repeat an earlier one); other doc comments from the line
+    holding their first line to the one holding their last, with fence lines
+    (``/**``, `` */``) of their own. A body that was only a docstring keeps a
+    ``...`` so that the code still parses.
+    """
     doc_lines = [ln.strip() for ln in doc.splitlines() if ln.strip()]
     if not doc_lines:
         return text
     lines = text.splitlines()
-    first = next((i for i, ln in enumerate(lines[:40]) if doc_lines[0] in ln), None)
+    # The doc is the string's value; the source spells escapes out (`\\s`): match up to the first one.
+    key = doc_lines[0].split("\\")[0][:40] or doc_lines[0]
+    first = next((i for i, ln in enumerate(lines[:40]) if key in ln), None)
     if first is None:
         return text
-    last = next((j for j in range(first, len(lines)) if doc_lines[-1] in lines[j]), None)
+    if first > 0 and _FENCE.match(lines[first - 1]):
+        first -= 1
+    quote = _QUOTE.search(lines[first])
+    if quote:
+        q = quote.group(1)
+        rest = lines[first][quote.end():]
+        last = first if q in rest else next((j for j in range(first + 1, len(lines)) if q in lines[j]), None)
+    else:
+        last = next((j for j in range(first, len(lines)) if doc_lines[-1] in lines[j]), None)
+        while last is not None and last + 1 < len(lines) and _FENCE.match(lines[last + 1]):
+            last += 1
     if last is None:
         return text
-    return "\n".join(lines[:first] + lines[last + 1:])
+    kept = lines[:first] + lines[last + 1:]
+    if quote and first > 0 and not any(ln.strip() for ln in lines[last + 1:]):
+        indent = re.match(r"\s*", lines[first]).group(0)
+        kept = lines[:first] + [f"{indent}..."] + lines[last + 1:]
+    return "\n".join(kept)
+
+
+_FENCE = re.compile(r"^\s*(?:[rRuUbB]{0,2}(?:\"\"\"|\'\'\')|/\*\*?|\*/)\s*$")
+_QUOTE = re.compile(r"(?:^|[\s(=])[rRuUbB]{0,2}(\"\"\"|\'\'\')")
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+")

@@ -31,7 +31,7 @@ from llmctl.core.globs import match as glob_match
 from llmctl.core.project import Project
 from llmctl.core.search.chunks import Chunk, file_chunks
 
-INDEX_VERSION = 3  # bump when chunk text, tokens or layout change: forces a rebuild
+INDEX_VERSION = 4  # bump when chunk text, tokens or layout change: forces a rebuild
 EMBED_BATCH = 256  # texts embedded, and committed, at a time
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
