@@ -248,6 +248,7 @@ def export_gguf_command(
     qtype: str = typer.Option("q8_0", "--type", "-t", help="f32 | f16 | q8_0 | q4_k_m | q4_0 | q5_k_m | q6_k"),
     data: Optional[Path] = typer.Option(None, "--data", help="`train data` output: held-out text for the perplexity check."),
     check: bool = typer.Option(True, "--check/--no-check", help="Compare tokenizer ids, logits and perplexity with the PyTorch model."),
+    base: Optional[Path] = typer.Option(None, "--base", help="With an adapter: the base GGUF it applies to, for the check against the merged model (default: the bundled Gemma when the run's base was it)."),
     json_out: bool = typer.Option(False, "--json", help="Print the file and the check as JSON."),
 ) -> None:
     """Write MODEL as GGUF (f32/f16 by the gguf writer; quantized by llama.cpp's quantizer), then check it.
@@ -271,7 +272,7 @@ def export_gguf_command(
     if not model.exists():
         fail(f"{model}: no such model folder", "give the final/ folder of a `llmctl train` run")
     if (model / "adapter_config.json").is_file():
-        _export_adapter(model, out, json_out)
+        _export_adapter(model, out, json_out, base if check else None, check)
         return
     if qtype not in FLOAT_TYPES and qtype not in QUANT_TYPES:
         fail(f"--type: unknown type {qtype!r}", f"use one of {', '.join([*FLOAT_TYPES, *QUANT_TYPES])}")
@@ -314,19 +315,28 @@ def _write_model_gguf(model: Path, out: Path, qtype: str) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _export_adapter(adapter: Path, out: Path, json_out: bool) -> None:
+def _export_adapter(adapter: Path, out: Path, json_out: bool, base: Optional[Path], check: bool) -> None:
     import json
 
     from llmctl.cli.output import fail
-    from llmctl.trainers.export import write_lora_gguf
+    from llmctl.trainers.export import adapter_base_gguf, check_lora_export, write_lora_gguf
 
     config = adapter.parent / "config.json"
     if not config.is_file():
         fail(f"{adapter}: no config.json next to the adapter", "export the final/adapter folder of a `llmctl train sft` run")
     write_lora_gguf(adapter, out, json.loads(config.read_text()))
-    report = {"file": str(out), "type": "lora", "bytes": out.stat().st_size}
+    report: dict = {"file": str(out), "type": "lora", "bytes": out.stat().st_size}
+    base_gguf = base or (adapter_base_gguf(adapter) if check else None)
+    if check and base_gguf is not None:
+        report["check"] = check_lora_export(adapter.parent, base_gguf, out)
+    elif check:
+        report["check"] = "skipped: the run's base is not a GGUF file; pass --base BASE.gguf to check the adapter"
     if json_out:
         print_json(report)
     else:
         console().print(f"wrote LoRA adapter {out} ({report['bytes'] / 2**20:.1f} MiB); serve it with "
                         f"`llmctl serve --model BASE.gguf --lora {out}`", highlight=False)
+        if check:
+            console().print(f"check: {report['check']}", highlight=False)
+    if isinstance(report.get("check"), dict) and report["check"]["top1_agreement"] < 0.99:
+        raise typer.Exit(1)  # llama.cpp's base + adapter does not compute what the merged model does

@@ -98,3 +98,21 @@ def test_hook_and_cli_print_the_same_error_line(tmp_path):
                           capture_output=True, text=True)
     assert cli.returncode == hook.returncode == 2
     assert cli.stderr.strip() == hook.stderr.strip() and cli.stderr.startswith("llmctl: error: ")
+
+
+def test_an_answer_that_repeats_a_few_shot_example_is_refused():
+    from llmctl.core.docs.prose import copied
+
+    prompt = "\n".join([
+        "def get_root_path(import_name):",
+        "    ...",
+        "Summary: Get the root path of a package, or the path that contains a module.",
+        "Parameter `import_name`: The name of the module.",
+        "",
+        "def __get__(self, obj, type=None):",
+        "    ...",
+    ])
+    assert copied("Get the root path of a package, or the path that contains a module.", prompt)
+    assert copied("Get the root path of a package or the path that contains the module.", prompt)
+    assert copied("The name of the module.", prompt)
+    assert not copied("Return the attribute's value from the instance's config.", prompt)

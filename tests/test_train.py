@@ -186,7 +186,12 @@ def test_lora_adapter_exports_to_gguf_and_is_served(base: Path, corpus: Path, tm
     assert (final / "adapter/adapter_model.safetensors").is_file() and (final / "model.safetensors").is_file()
     base_gguf, adapter = tmp_path / "base.gguf", tmp_path / "adapter.gguf"
     run_cli("export", "gguf", str(base), "--out", str(base_gguf), "--type", "f32", "--no-check", cwd=tmp_path, check=True)
-    run_cli("export", "gguf", str(final / "adapter"), "--out", str(adapter), cwd=tmp_path, check=True)
+    # Without a GGUF base to apply it to, the check says how to run it; with --base it runs.
+    proc = run_cli("export", "gguf", str(final / "adapter"), "--out", str(adapter), "--json", cwd=tmp_path, check=True)
+    assert "--base" in json.loads(proc.stdout)["check"]
+    proc = run_cli("export", "gguf", str(final / "adapter"), "--out", str(adapter), "--base", str(base_gguf), "--json",
+                   cwd=tmp_path, check=True)
+    assert json.loads(proc.stdout)["check"]["top1_agreement"] == 1.0
     report = check_lora_export(final, base_gguf, adapter)
     assert report["adapter_effect"] > 0.05, report  # the adapter changes the model...
     assert report["max_abs_logit_diff"] < 1e-2 and report["top1_agreement"] == 1.0, report  # ...as PyTorch's merge does

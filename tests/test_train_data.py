@@ -101,3 +101,28 @@ def test_sft_prompts_are_real_code_without_their_docstring():
                 assert own is None or own.split()[:3] != s.doc_raw.split()[:3], s.id
                 checked += 1
     assert checked > 500
+
+
+def test_training_prompts_are_tokenized_as_the_served_model_tokenizes_them():
+    """train sft, eval and drafts see the tokens llama.cpp serves: BOS first (Gemma's GGUF adds it)."""
+    import os
+
+    import llama_cpp
+    from transformers import AutoTokenizer
+
+    from llmctl.core.model.files import default_model_path
+    from llmctl.trainers.models import prompt_ids, sft_prompt
+    from llmctl.trainers.recipes.sft import sft_examples
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    path = default_model_path()
+    tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    served = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+    code = "def add(a, b):\n    return a + b\n"
+    text = sft_prompt(code)
+    assert prompt_ids(tok, text) == served.tokenize(text.encode(), add_bos=True, special=False)
+    ids, labels = sft_examples(tok, [{"prompt": code, "completion": "Add two numbers."}], 64)[0]
+    assert ids[0] == tok.bos_token_id and labels[0] == -100
+    # A prompt cut to fit the context keeps BOS first and the end of the code.
+    long_ids = prompt_ids(tok, text * 50, 32)
+    assert len(long_ids) == 32 and long_ids[0] == tok.bos_token_id and long_ids[-3:] == prompt_ids(tok, text)[-3:]

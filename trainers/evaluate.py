@@ -53,7 +53,7 @@ def _nll(model, ids: list[int], start: int, torch) -> float:
 def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, embedder) -> dict:
     import torch
 
-    from llmctl.trainers.models import draft_doc, load_base, sft_prompt
+    from llmctl.trainers.models import bos_prefix, draft_doc, load_base, prompt_ids, sft_prompt
 
     model, tok = load_base(spec)
     model.eval()
@@ -63,9 +63,10 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
         nll = nbytes = ntok = 0.0
         ctx = min(_context(model), 512)
         for t in texts:
+            bos = bos_prefix(tok)
             ids = tok(t[:8000], add_special_tokens=False)["input_ids"][:2048]
-            for w in range(0, len(ids), ctx):
-                window = ids[w:w + ctx]
+            for w in range(0, len(ids), ctx - len(bos)):
+                window = bos + ids[w:w + ctx - len(bos)]  # each window as served: BOS first
                 if len(window) < 2:
                     continue
                 nll += _nll(model, window, 1, torch)
@@ -85,8 +86,7 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
             doc = p["completion"].strip()
             ctx = min(_context(model), 1024)
             d_ids = tok(doc, add_special_tokens=False)["input_ids"][: ctx // 2] + [tok.eos_token_id]
-            all_p = tok(prompt, add_special_tokens=False)["input_ids"]
-            p_ids = all_p[-(ctx - len(d_ids)):]
+            p_ids = prompt_ids(tok, prompt, ctx - len(d_ids))
             nll += _nll(model, p_ids + d_ids, len(p_ids), torch)
             nbytes += len(tok.decode(d_ids[:-1]).encode("utf-8")) + 1
             text = draft_doc(model, tok, p["prompt"], max_new_tokens, ctx).split("\n\n")[0]

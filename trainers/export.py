@@ -278,6 +278,23 @@ def write_lora_gguf(adapter_dir: Path, out: Path, model_config: dict) -> Path:
     return out
 
 
+def adapter_base_gguf(adapter_dir: Path) -> Path | None:
+    """The base GGUF an adapter was trained on, when its PEFT config records one (a .gguf, or the bundled model's folder)."""
+    import json
+
+    try:
+        base = json.loads((adapter_dir / "adapter_config.json").read_text()).get("base_model_name_or_path") or ""
+    except (OSError, ValueError):
+        return None
+    path = Path(base)
+    if path.suffix == ".gguf" and path.is_file():
+        return path
+    from llmctl.core.model.files import default_model_path
+
+    default = default_model_path()
+    return default if path.is_dir() and path.resolve() == default.parent.resolve() else None
+
+
 def check_lora_export(merged_dir: Path, base_gguf: Path, adapter_gguf: Path, max_tokens: int = 64) -> dict:
     """Logits of base GGUF + GGUF adapter in llama.cpp against the merged PyTorch model."""
     import llama_cpp

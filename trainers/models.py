@@ -63,11 +63,30 @@ def sft_prompt(code: str) -> str:
     return code.rstrip() + SFT_SEPARATOR
 
 
+def bos_prefix(tokenizer) -> list[int]:
+    """``[bos]`` when the tokenizer starts every text with it (Gemma's does, and llama.cpp adds it when
+    serving the GGUF), else ``[]``: training, drafting and eval must see what the served model sees."""
+    bos = getattr(tokenizer, "bos_token_id", None)
+    if bos is None:
+        return []
+    probe = tokenizer("a", add_special_tokens=True)["input_ids"]
+    return [bos] if probe and probe[0] == bos else []
+
+
+def prompt_ids(tokenizer, text: str, keep: int | None = None) -> list[int]:
+    """Token ids of a prompt as served: BOS (where the model has one) and, past ``keep`` tokens, the tail."""
+    bos = bos_prefix(tokenizer)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if keep is not None:
+        ids = ids[-max(keep - len(bos), 1):]
+    return bos + ids
+
+
 def draft_doc(model, tokenizer, code: str, max_new_tokens: int, context: int) -> str:
     """The model's greedy doc comment for ``code`` (the prompt's tail kept to fit ``context``)."""
     import torch
 
-    ids = tokenizer(sft_prompt(code), add_special_tokens=False)["input_ids"][-max(context - max_new_tokens, 8):]
+    ids = prompt_ids(tokenizer, sft_prompt(code), max(context - max_new_tokens, 8))
     with torch.no_grad():
         gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
                              max_new_tokens=max_new_tokens, do_sample=False,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
-    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, nearest, request_key, validate,
+    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, nearest, request_key,
+    validate,
 )
 from llmctl.core.docs.templates import Templates
 from llmctl.core.project import Project
@@ -59,7 +60,7 @@ class _Generator:
         for temperature in (0.0, 0.7):
             raw = self.client.complete(prompt, max_tokens=self.max_tokens, stop=["\n"], temperature=temperature)
             text = clean_answer(raw, kind)
-            if validate(text, sym, kind) is None:
+            if validate(text, sym, kind) is None and not copied(text, prompt):
                 return text
         return None
 

@@ -179,6 +179,26 @@ def validate(text: str, sym: Symbol, kind: str) -> str | None:
     return None
 
 
+_ANSWER = re.compile(r"^(?:Summary|Parameter `[^`]*`|Returns|Raises):\s*(.+)$", re.M)
+
+
+def copied(text: str, prompt: str) -> bool:
+    """True when ``text`` repeats (or all but repeats) an answer the prompt's few-shot examples give.
+
+    Why: a small base model copies an example's summary onto an unrelated
+    symbol ("Get the root path of a package…" for three ``__get__`` overloads);
+    the other checks pass it, because it is well-formed prose.
+    """
+    import difflib
+
+    norm = " ".join(text.lower().split())
+    for answer in _ANSWER.findall(prompt):
+        other = " ".join(answer.lower().split())
+        if norm == other or difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
+            return True
+    return False
+
+
 # -- cache ----------------------------------------------------------------------------------
 
 def request_key(identity: str, template_text: str, req: Request) -> str:

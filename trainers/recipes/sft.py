@@ -10,7 +10,7 @@ from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
 from llmctl.trainers.config import RunConfig
-from llmctl.trainers.models import load_base, read_jsonl, sft_prompt
+from llmctl.trainers.models import load_base, prompt_ids, read_jsonl, sft_prompt
 from llmctl.trainers.recipes import MicroBatch, token_loss, token_targets
 
 
@@ -18,10 +18,10 @@ def sft_examples(tokenizer, rows: list[dict], seq_len: int) -> list[tuple[list[i
     """(input ids, labels) per pair: the loss only on the doc-comment tokens (and EOS)."""
     out = []
     for r in rows:
-        p = tokenizer(sft_prompt(r["prompt"]), add_special_tokens=False)["input_ids"]
         c = tokenizer(r["completion"].strip(), add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
         c = c[: max(8, seq_len // 2)]
-        p = p[-(seq_len - len(c)):]  # keep the end of long code (the signature is lost first only when huge)
+        # BOS first, as served; then the end of long code (the signature is lost first only when huge).
+        p = prompt_ids(tokenizer, sft_prompt(r["prompt"]), seq_len - len(c))
         out.append((p + c, [-100] * len(p) + c))
     return out
 
