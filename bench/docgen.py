@@ -14,6 +14,7 @@ on loopback. Reported:
   that restates the function name ("parse_http_header" -> "Parse http header.").
 
 Usage: python bench/docgen.py [--n 100] [--packages click,jinja2,rich] [--seed 7] [--slice-files 6]
+                              [--model BASE.gguf] [--lora ADAPTER.gguf]
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def main() -> None:
     ap.add_argument("--packages", default=DEFAULT_PACKAGES)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--slice-files", type=int, default=6, help="files for the generate='all' timing")
+    ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
+    ap.add_argument("--lora", default=None, help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -130,7 +133,7 @@ def main() -> None:
             module = ".".join(f.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
             for q, doc in strip_docstrings(f, names):
                 truth[f"{module}.{q}"] = first_sentence(doc)
-        spec = resolve_spec(None, None, "127.0.0.1", free_port(), None, 2048, 0)
+        spec = resolve_spec(args.model, args.lora, "127.0.0.1", free_port(), None, 2048, 0)
         server_cm = embedded_server(spec, Path(tmp) / "server.log")
         server_cm.__enter__()
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
