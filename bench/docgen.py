@@ -138,7 +138,7 @@ def main() -> None:
         server_cm.__enter__()
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
-        cfg = Config.model_validate({"model": {"url": spec.url, "name": spec.identity},
+        cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity},
                                      "docs": {"generate": "summaries"}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
@@ -169,7 +169,7 @@ def main() -> None:
                   f"{total_s:.1f}s in all (scan, generation, rendering)")
             print(f"  speed: {jobs['n']} symbols needed a summary ({result.generated} generated, {result.gaps} gaps, "
                   f"{result.model_calls} model calls) in {gen_s:.1f}s = {jobs['n'] / gen_s:.2f} symbols/s (goal >= 1)")
-            all_cfg = Config.model_validate({"model": {"url": spec.url, "name": spec.identity}})
+            all_cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity}})
             sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
             marks.clear()
             r2 = sync(sliced, on_total=on_total, progress=progress)
