@@ -65,7 +65,8 @@ app.command("scan", help="Parse the repository (tree-sitter) into the symbol sto
 
 app.add_typer(docs_app, name="docs")
 app.command("index", help="Build or refresh the search index (chunks, embeddings, BM25) of the repository.")(index_command)
-app.command("search", help="Search code and docs in plain words: embeddings + BM25 over split identifiers, fused.")(
+app.command("search", help="Search code and docs in plain words: the implementing file first, then its neighbours; "
+                           "Markdown when you ask for docs (or --docs-only); tests and examples after the code.")(
     search_command)
 app.add_typer(serve_app, name="serve")
 

@@ -90,8 +90,11 @@ def search_command(
     mode: str = typer.Option("fused", "--mode", help="Ranking: fused (default), dense, or bm25 (for comparisons)."),
     store: Optional[str] = typer.Option(None, "--store", help="Store directory (default: <root>/.llmctl, or $LLMCTL_STORE)."),
 ) -> None:
-    """Search code and docs: dense embeddings and BM25 over split identifiers, fused.
+    """Search code and docs: embeddings and BM25 over split identifiers, then ranking signals.
 
+    The ranking puts the definition a query names and the files it is about
+    first, code before Markdown (unless the query asks for docs), and tests,
+    examples and legacy copies after the implementation (search.secondary).
     A stale index is refreshed first (a cheap check against the symbol store).
     Each result: rank, score, path:line, symbol id, kind and a highlighted
     snippet. Exit code 0 with results, 1 with none, 2 on a usage error.
