@@ -41,7 +41,7 @@ demo: install
 	@echo "== llmctl docs check: docs vs code, no model (the pre-commit hook runs this on staged changes)"
 	cd examples/inventory && ../../$(BIN)/llmctl docs check
 	@echo
-	@echo "== llmctl search: plain words -> code and docs (MiniLM embeddings + BM25, no server; indexes on first use)"
+	@echo "== llmctl search: plain words -> code and docs (static embeddings distilled from MiniLM + BM25 + ranking, no server; indexes on first use)"
 	cd examples/inventory && ../../$(BIN)/llmctl search "how much is the stock worth" -k 3
 
 train-demo: install

@@ -74,6 +74,9 @@ def is_property(sym: Symbol) -> bool:
                ".deleter")) for d in sym.decorators)
 
 
+_PARAMS_BY_CHOICE = frozenset({"rust", "go"})
+
+
 def check_doc(sym: Symbol, ctx: DocContext | None = None) -> Iterator[Finding]:
     """Every DOC rule for one symbol."""
     from llmctl.core.check.rules import classes, raises, returns
@@ -130,6 +133,10 @@ def check_args(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding
         hint = f" (renamed to `{close}`?)" if close else ""
         yield DOC101.at(sym, f"doc comment describes `{d.name}`, which `{sym.name}` does not take{hint}",
                         f"rename or remove `{d.name}` in the doc comment")
+    # rustdoc and Go doc comments have sections (`# Errors`, `# Panics`, `# Examples`) that say
+    # nothing of parameters; only a doc that lists some (`# Arguments`) is held to all of them.
+    if not documented and sym.language in _PARAMS_BY_CHOICE:
+        sig = []
     for name, p in sig:
         k = _key(name, sym, stars)
         variadic = p.kind in (VAR_POSITIONAL, VAR_KEYWORD)
