@@ -138,7 +138,8 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 if not old_syms:
                     continue
                 new_syms = {s.id: s for s in analyze(new_src, path, lang).symbols}
-                old_text, new_text = old_src.decode("utf-8", "replace"), new_src.decode("utf-8", "replace")
+                old_lines = old_src.decode("utf-8", "replace").splitlines()
+                new_lines = new_src.decode("utf-8", "replace").splitlines()
                 for sid, old in old_syms.items():
                     new = new_syms.get(sid)
                     if new is None or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
@@ -146,7 +147,7 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                     label = substantive(old.doc_raw or "", new.doc_raw or "")
                     if label is None:
                         continue
-                    change = Change.of(old, new, old_text, new_text)
+                    change = Change.of(old, new, old_lines, new_lines)
                     x, _ = features(change)
                     before = {(f.rule, f.message) for f in check_doc(old, ctx)}
                     yield Example(repo, commit, path, sid, lang, int(label), x,

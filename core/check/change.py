@@ -54,12 +54,13 @@ def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
         before, after = scope.base_texts.get(path), scope.after_texts.get(path)
         if before is None or after is None:
             continue
+        before_lines, after_lines = before.splitlines(), after.splitlines()
         for old in olds:
             now = new.get((path, old.id))
             if (now is None or old.kind == MODULE or not old.doc_raw or doc_changed(old.doc_raw, now.doc_raw)
                     or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
                 continue
-            out.append(Change.of(old, now, before, after))
+            out.append(Change.of(old, now, before_lines, after_lines))
     return out
 
 
@@ -72,8 +73,10 @@ def staleness_model(store_dir):
 
 
 def introduced(findings: list[Finding], scope: Scope, symbols: list[Symbol], cfg: CheckConfig, resolver,
-               lock: dict, symbols_in, file_exists, generated_before, store_dir=None) -> list[Finding]:
-    """The findings the change brings, of ``findings`` (all the scope's findings after it)."""
+               lock: dict, symbols_in, file_exists, generated_before, changes: list = (),
+               store_dir=None) -> list[Finding]:
+    """The findings the change brings, of ``findings`` (all the scope's findings after it);
+    ``changes`` are :func:`changed_docs` of the scope, weighed for DOC401."""
     if scope.base is None:
         return findings
     old = [s for syms in scope.base.values() for s in syms]
@@ -98,6 +101,5 @@ def introduced(findings: list[Finding], scope: Scope, symbols: list[Symbol], cfg
     # DOC401 where no rule has said something more precise about the symbol already (a DOC101 on a
     # renamed parameter is the better finding than "may be stale").
     told = {(f.path, f.symbol) for f in kept if f.rule.startswith("DOC")}
-    kept += [f for f in check_stale(changed_docs(scope, symbols), staleness_model(store_dir))
-             if (f.path, f.symbol) not in told]
+    kept += [f for f in check_stale(changes, staleness_model(store_dir)) if (f.path, f.symbol) not in told]
     return kept

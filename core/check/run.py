@@ -66,17 +66,17 @@ def run_check(project: Project, *, paths: list[str] | None = None, staged: bool 
         look = Lookup(store, scope.overlay, project.root, scope.overlay_texts)
         symbols = scope_symbols(scope, store)
         add_mentioning_markdown(project, scope, symbols)
-        findings = _run_rules(project, scope, symbols, look, out)
-        changes = {(c.new.path, c.new.id): c for c in changed_docs(scope, symbols)} if scope.base is not None else {}
+        changes = changed_docs(scope, symbols) if scope.base is not None else []
+        findings = _run_rules(project, scope, symbols, look, out, changes)
     apply_filters(findings, project.config.check, project.root, scope.overlay_texts, out)
     if baseline is not None:
         apply_baseline(out, baseline)
     out.kept.sort(key=lambda f: (f.path, f.line, f.rule))
     return CheckResult(out.kept, len(symbols), len(scope.md_texts), out.suppressed, out.baselined, scope.name,
-                       changes)
+                       {(c.new.path, c.new.id): c for c in changes})
 
 
-def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filtered) -> list[Finding]:
+def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filtered, changes: list) -> list[Finding]:
     """Every rule family over the scope; Markdown findings silenced by a comment are counted, not kept.
 
     For a change (``--staged``, ``--since``), only what the change introduces (change.py).
@@ -114,7 +114,7 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
             else:
                 findings.append(f)
     return introduced(findings, scope, symbols, project.config.check, resolver, lock, look.symbols_in, file_exists,
-                      generated, project.store_dir)
+                      generated, changes, project.store_dir)
 
 
 def _validate(project: Project, paths: list[str] | None, staged: bool, since: str | None) -> None:

@@ -48,10 +48,9 @@ class Change:
     new_lines: list[str]
 
     @classmethod
-    def of(cls, old: Symbol, new: Symbol, old_src: str, new_src: str) -> Change:
-        """The pair, with each version's own source lines (its line span in its file)."""
-        return cls(old, new, old_src.splitlines()[old.line - 1:old.end_line],
-                   new_src.splitlines()[new.line - 1:new.end_line])
+    def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str]) -> Change:
+        """The pair, cut from the lines of its file before and after (each version's own line span)."""
+        return cls(old, new, old_file[old.line - 1:old.end_line], new_file[new.line - 1:new.end_line])
 
     def diff(self, limit: int = 60) -> str:
         """The symbol's change as a unified diff (at most ``limit`` lines)."""
