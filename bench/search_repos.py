@@ -120,18 +120,23 @@ def coverage(project) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def one_repo(name: str, src: Path, work: Path, questions, modes: list[str], model: str | None) -> dict:
-    from llmctl.core.project import open_project
-    from llmctl.core.search.index import refresh
-    from llmctl.core.search.rank import Searcher
-
-    dest = work / name
+def checkout(src: Path, dest: Path, model: str | None) -> Path:
+    """A shallow clone of ``src`` at ``dest`` (reused when there), set to embed with ``model`` (None: llmctl's default)."""
     if not dest.exists():
         subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{src}", str(dest)], check=True)
     if model:
         (dest / "llmctl.toml").write_text(f'[search]\nembed_model = "{model}"\n')
     else:
         (dest / "llmctl.toml").unlink(missing_ok=True)
+    return dest
+
+
+def one_repo(name: str, src: Path, work: Path, questions, modes: list[str], model: str | None) -> dict:
+    from llmctl.core.project import open_project
+    from llmctl.core.search.index import refresh
+    from llmctl.core.search.rank import Searcher
+
+    dest = checkout(src, work / name, model)
     project = open_project(dest)
     t = time.perf_counter()
     rep = refresh(project)
@@ -296,12 +301,7 @@ def _loaded(repos: Path, work: Path, questions, only: set[str], model: str | Non
     for name in REPOS:
         if only and name not in only or not (repos / name / ".git").exists():
             continue
-        dest = work / name
-        if not dest.exists():
-            subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repos / name}", str(dest)], check=True)
-        if model:
-            (dest / "llmctl.toml").write_text(f'[search]\nembed_model = "{model}"\n')
-        project = open_project(dest)
+        project = open_project(checkout(repos / name, work / name, model))
         refresh(project)
         out.append((Searcher(project), questions[name]))
     return out
