@@ -131,18 +131,19 @@ def _settings_light(project: Project) -> str:
     return json.dumps([project.config.search.embed_model, project.config.search.model_dump()], sort_keys=True, default=str)
 
 
-def _wanted_files(project: Project, store_files: dict[str, str]) -> tuple[dict[str, str], int]:
-    """Indexed files -> content-state key: parsed source plus Markdown, minus noise patterns."""
+def _wanted_files(project: Project, store_files: dict) -> tuple[dict[str, str], int]:
+    """Indexed files -> content-state key: parsed source (``store_files``, the store's rows) plus Markdown,
+    minus noise patterns."""
     from llmctl.core.files import list_files
 
     s = project.config.search
     wanted: dict[str, str] = {}
     excluded = 0
-    for path, h in store_files.items():
+    for path, row in store_files.items():
         if glob_match(path, s.exclude):
             excluded += 1
             continue
-        wanted[path] = h
+        wanted[path] = row.hash
     for path in list_files(project.root, project.use_git):
         if not path.endswith(".md") or not glob_match(path, s.markdown):
             continue
@@ -157,11 +158,12 @@ def _wanted_files(project: Project, store_files: dict[str, str]) -> tuple[dict[s
     return wanted, excluded
 
 
-def _store_files(project: Project) -> dict[str, str]:
+def _store_files(project: Project) -> dict:
+    """The store's rows of the files it parsed, by path."""
     from llmctl.core.store.db import Store
 
     with Store(project.store_dir) as store:
-        return {p: r.hash for p, r in store.files().items() if r.status in ("ok", "partial")}
+        return {p: r for p, r in store.files().items() if r.status in ("ok", "partial")}
 
 
 def refresh(project: Project, *, rebuild: bool = False, scan_first: bool = True,
@@ -237,7 +239,8 @@ def _diff(project: Project, conn: sqlite3.Connection, report: IndexReport, rebui
         # Forget the old settings now: if this run is killed, the next one starts the reset again.
         conn.execute("DELETE FROM meta WHERE key IN ('settings', 'state')")
         conn.execute("COMMIT")
-    wanted, report.excluded_files = _wanted_files(project, _store_files(project))
+    parsed = _store_files(project)
+    wanted, report.excluded_files = _wanted_files(project, parsed)
     indexed = dict(conn.execute("SELECT path, hash FROM files"))
     changed = [p for p, h in wanted.items() if indexed.get(p) != h]
     gone = [p for p in indexed if p not in wanted]
@@ -245,10 +248,9 @@ def _diff(project: Project, conn: sqlite3.Connection, report: IndexReport, rebui
     chunks: list[Chunk] = []
     if changed:
         with Store(project.store_dir) as store:
-            rows = store.files()
             for path in changed:
                 symbols = [] if path.endswith(".md") else list(store.symbols([path]))
-                language = rows[path].language if path in rows else ""
+                language = parsed[path].language if path in parsed else ""
                 chunks.extend(file_chunks(project.root, path, symbols, cfg.max_chunk_lines, language))
     return _Diff(key, wanted, changed, gone, chunks)
 
