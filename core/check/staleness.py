@@ -73,9 +73,8 @@ def _code_names(lines: list[str], doc: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(code)))
 
 
-def _mentioned(doc: str, names) -> list[str]:
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", doc))
-    return sorted(n for n in names if n in words)
+def _mentioned(doc_words: set[str], names) -> list[str]:
+    return sorted(n for n in names if n in doc_words)
 
 
 def features(c: Change) -> tuple[list[float], dict[str, str]]:
@@ -84,6 +83,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     old_p, new_p = _params(c.old), _params(c.new)
     removed_p = [p for p in old_p if p not in new_p]
     old_r, new_r = set(c.old.raised or []) - {"*"}, set(c.new.raised or []) - {"*"}
+    in_doc = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", doc))
+    param_in_doc, raise_in_doc = _mentioned(in_doc, removed_p), _mentioned(in_doc, old_r - new_r)
     diff = [ln for ln in difflib.unified_diff(c.old_lines, c.new_lines, lineterm="", n=0)
             if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
     changed_text = "\n".join(ln[1:] for ln in diff)
@@ -99,11 +100,11 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     n_changed = len(diff)
     x = {
         "params_removed": len(removed_p), "params_added": len([p for p in new_p if p not in old_p]),
-        "removed_param_in_doc": len(_mentioned(doc, removed_p)),
+        "removed_param_in_doc": len(param_in_doc),
         "returns_changed": float((c.old.returns or "") != (c.new.returns or "")),
         "returns_value_changed": float(bool(c.old.returns_value) != bool(c.new.returns_value)),
         "raises_added": len(new_r - old_r), "raises_removed": len(old_r - new_r),
-        "removed_raise_in_doc": len(_mentioned(doc, old_r - new_r)),
+        "removed_raise_in_doc": len(raise_in_doc),
         "yields_changed": float(c.old.yields != c.new.yields),
         "doc_names_vanished": len(vanished), "doc_literals_vanished": len(literals),
         "doc_words_in_changed_lines": len(doc_words & changed_words) / max(1, len(doc_words)),
@@ -114,7 +115,7 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "defaults_changed": len(defaults),
     }
     reasons = {
-        "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in _mentioned(doc, removed_p))} was removed, "
+        "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in param_in_doc)} was removed, "
                                 "but the doc comment still describes it",
         "params_removed": f"parameter {', '.join(f'`{p}`' for p in removed_p)} was removed",
         "params_added": "new parameter " + ", ".join(f"`{p}`" for p in new_p if p not in old_p),
@@ -122,7 +123,7 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "returns_value_changed": "it " + ("now returns a value" if c.new.returns_value else "no longer returns a value"),
         "raises_added": "it now raises " + ", ".join(sorted(new_r - old_r)),
         "raises_removed": "it no longer raises " + ", ".join(sorted(old_r - new_r)),
-        "removed_raise_in_doc": "the doc comment says it raises " + ", ".join(_mentioned(doc, old_r - new_r))
+        "removed_raise_in_doc": "the doc comment says it raises " + ", ".join(raise_in_doc)
                                 + "; the code no longer does",
         "yields_changed": "it " + ("now yields" if c.new.yields else "no longer yields"),
         "doc_names_vanished": "the doc comment names " + ", ".join(f"`{n}`" for n in vanished[:3])
