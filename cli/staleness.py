@@ -14,6 +14,7 @@ from llmctl.cli.train import train_app
 @train_app.command("staleness")
 def staleness_command(
     commits: int = typer.Option(2000, "--commits", min=10, help="How many of the latest non-merge commits to learn from."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Learn from `llmctl train data --history` output instead (DATA/history/: several repositories, its own held-out split)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the model (default: <store>/staleness.json, which docs check then uses)."),
     json_out: bool = typer.Option(False, "--json", help="Print the examples, the held-out figures and the path as JSON."),
 ) -> None:
@@ -23,24 +24,33 @@ def staleness_command(
     the commit reworded its doc comment too. The oldest 80% of commits train a
     model that is scored on the newest 20% beside the shipped one; then a model
     trained on everything is written (atomically) for `llmctl docs check`.
+    With --data, the examples and the held-out split come from `llmctl train
+    data --history` (by time, or by repository).
     """
     from llmctl.core.errors import LlmctlError
     from llmctl.core.project import open_project
     from llmctl.core.fsutil import atomic_write
-    from llmctl.trainers.history import evaluate, fit, mine
+    from llmctl.trainers.history import evaluate, fit, mine, read_history, split_by_time
 
     project = open_project(None)
-    if not (project.root / ".git").exists():
-        raise LlmctlError(f"{project.root}: not a git repository", "run it in a repository with history")
-    with console(stderr=True).status("mining the history…"):
-        examples = list(mine(project.root, max_commits=commits))
+    if data is not None:
+        train, test = read_history(data, "train"), read_history(data, "test")
+        source = f"{data / 'history'}"
+        trained_on = sorted({f"{e.repo}" for e in train + test})
+    else:
+        if not (project.root / ".git").exists():
+            raise LlmctlError(f"{project.root}: not a git repository", "run it in a repository with history")
+        with console(stderr=True).status("mining the history…"):
+            train, test = split_by_time(list(mine(project.root, max_commits=commits)))
+        source = f"the last {commits} commits"
+        trained_on = [f"{project.root.name} (last {commits} commits)"]
+    examples = train + test
     positives = sum(e.label for e in examples)
     if positives < 10 or len(examples) - positives < 10:
-        raise LlmctlError(f"only {len(examples)} examples ({positives} where the doc was updated) in the last {commits} "
-                          "commits", "pass a larger --commits, or keep the shipped model")
-    held_out = evaluate(examples)
-    model = fit([e.x for e in examples], [e.label for e in examples],
-                trained_on=[f"{project.root.name} (last {commits} commits)"])
+        raise LlmctlError(f"only {len(examples)} examples ({positives} where the doc was updated) in {source}",
+                          "mine more history (--commits, more repositories), or keep the shipped model")
+    held_out = evaluate(train, test, "the model learned here")
+    model = fit([e.x for e in examples], [e.label for e in examples], trained_on=trained_on)
     target = out or project.store_dir / "staleness.json"
     if out is None:
         from llmctl.core.store.db import Store
@@ -56,7 +66,8 @@ def staleness_command(
         return
     c = console()
     c.print(f"{len(examples)} examples, {positives} where the commit updated the doc comment")
+    split = "held-out split" if data is not None else "newest 20% of commits"
     for name, m in held_out.items():
-        c.print(f"newest 20% of commits, {name}: precision {m['precision']:.2f} recall {m['recall']:.2f} "
+        c.print(f"{split}, {name}: precision {m['precision']:.2f} recall {m['recall']:.2f} "
                 f"F1 {m['f1']:.2f} AUC {m['auc']:.2f}")
     c.print(f"wrote {target}: `llmctl docs check --staged` and the hook use it from now on")

@@ -27,6 +27,9 @@ def data_command(
     min_doc_words: int = typer.Option(4, "--min-doc-words", min=1, help="Instruction pairs need a doc comment of at least this many words."),
     near_dup: float = typer.Option(0.85, "--near-dup-threshold", min=0.1, max=1.0, help="MinHash Jaccard threshold for near-duplicates."),
     no_repo: bool = typer.Option(False, "--no-repo", help="Only the --text files, no repository."),
+    history: bool = typer.Option(False, "--history", help="Instead: doc-staleness examples mined from the repositories' git history, into OUT/history/ (for `llmctl train staleness --data`)."),
+    commits: int = typer.Option(2000, "--commits", min=1, help="With --history: the latest non-merge commits read per repository."),
+    split: str = typer.Option("time", "--split", help="With --history: time (each repository's newest 20% of commits are the test split) or repo (whole repositories held out)."),
     json_out: bool = typer.Option(False, "--json", help="Print kept/dropped counts as JSON."),
 ) -> None:
     """Build pretraining text and code -> doc-comment pairs, cleaned, deduplicated and split 8:1:1.
@@ -40,6 +43,9 @@ def data_command(
     from llmctl.trainers.data import DataRules, build
 
     require("train", "train data")
+    if history:
+        _history_data([open_project(p).root for p in (repos or [None])], out, commits, split, json_out)
+        return
     projects = [] if no_repo else [open_project(p) for p in (repos or [None])]
     if no_repo and not text:
         from llmctl.cli.output import fail
@@ -59,6 +65,25 @@ def data_command(
         drops = ", ".join(f"{r}: {n}" for (d, r), n in sorted(stats.dropped.items()) if d == ds) or "none"
         table.add_row(ds, *(f"{stats.kept[(ds, s)]:,}" for s in ("train", "validation", "test")), drops)
     console().print(table)
+
+
+def _history_data(roots: list[Path], out: Path, commits: int, split: str, json_out: bool) -> None:
+    """`train data --history`: mine, split, write; a table of what was found."""
+    from llmctl.core.errors import LlmctlError
+    from llmctl.trainers.history import write_history
+
+    for root in roots:
+        if not (root / ".git").exists():
+            raise LlmctlError(f"{root}: not a git repository", "--history reads a repository's commits")
+    with console(stderr=True).status("mining the history…") as status:
+        stats = write_history(roots, out, max_commits=commits, split=split,
+                              progress=lambda name, n, total: status.update(f"mining {name}: commit {n + 1}/{total}"))
+    if json_out:
+        print_json(stats | {"out": str(out / "history")})
+        return
+    console().print(f"{out / 'history'}: {stats['train_examples']:,} training examples "
+                    f"({stats['train_positive']:,} where the commit updated the doc), {stats['test_examples']:,} "
+                    f"held out by {split} ({stats['test_positive']:,}); next: llmctl train staleness --data {out}")
 
 
 @train_app.command("validate")
@@ -100,7 +125,7 @@ def _kind_of(config: Path | None, default: str = "pretrain") -> str:
 
 def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optional[Path], max_steps: Optional[int],
            num_processes: int, multi_gpu: bool, accelerate_config: Optional[Path], resume: Optional[str],
-           json_out: bool) -> None:
+           json_out: bool, nodes=None) -> None:
     import json
     import sys
 
@@ -121,7 +146,7 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
 
         fail(f"--resume: {resume} is not a checkpoint folder", "use --resume auto or a checkpoints/step-N folder")
     err = console(stderr=True)
-    if num_processes > 1 or multi_gpu or accelerate_config is not None:
+    if num_processes > 1 or multi_gpu or accelerate_config is not None or (nodes and nodes.machines > 1):
         from llmctl.trainers.launch import LaunchFailed, launch
 
         def show(s: dict) -> None:
@@ -129,7 +154,7 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
                 err.print(_progress_line(s, cfg.train.max_steps), highlight=False)
 
         try:
-            result = launch(cfg, num_processes, accelerate_config, resume, show)
+            result = launch(cfg, num_processes, accelerate_config, resume, show, nodes)
         except LaunchFailed as exc:
             raise typer.Exit(exc.exit_code) from None
     else:
@@ -150,10 +175,21 @@ def _train(kind: str, config: Optional[Path], overrides: list[str], out: Optiona
                                                                             highlight=False))
     if json_out:
         print_json(result)
+    elif "step" not in result:  # a machine other than the first of a multi-node run
+        console().print(f"done: machine {result['machine_rank']} finished its share; the result is on machine 0")
     else:
         console().print(f"done: {result['step']} steps, {result['tokens']:,} tokens, loss {result['loss']:.4f}, "
-                        f"{result['tokens_per_s']:,.0f} tokens/s on {result['world_size']} process(es); "
+                        f"{_rates(result)} on {result['world_size']} process(es) "
+                        f"(first step after {result['first_step_s']:.1f} s, checkpoints {result['checkpoint_s']:.1f} s); "
                         f"model in {result['final']}")
+
+
+def _rates(r: dict) -> str:
+    """Steady-state throughput; positions too when the loss counts fewer (SFT: the doc comment only)."""
+    mfu = f", MFU {r['mfu']:.1%}" if r.get("mfu") else ""
+    if r.get("positions_per_s", 0) > r["tokens_per_s"] * 1.01:
+        return f"{r['positions_per_s']:,.0f} tokens/s processed ({r['tokens_per_s']:,.0f} targets/s){mfu}"
+    return f"{r['tokens_per_s']:,.0f} tokens/s{mfu}"
 
 
 def _progress_line(s: dict, total: int) -> str:
@@ -171,11 +207,22 @@ def _command(kind: str, summary: str):
         num_processes: int = typer.Option(1, "--num-processes", min=1, help="Processes through `accelerate launch` (CPU: gloo; GPU: one per device)."),
         multi_gpu: bool = typer.Option(False, "--multi-gpu", help="Launch through Accelerate on every GPU (with --num-processes)."),
         accelerate_config: Optional[Path] = typer.Option(None, "--accelerate-config", help="An Accelerate config file (FSDP, DeepSpeed ZeRO, multi-node)."),
+        num_machines: int = typer.Option(1, "--num-machines", min=1, help="Machines in the run (multi-node: run the same command on each, with its --machine-rank)."),
+        machine_rank: int = typer.Option(0, "--machine-rank", min=0, help="This machine's rank, 0 for the main one."),
+        main_process_ip: str = typer.Option("127.0.0.1", "--main-process-ip", help="Address of machine 0, reachable from every machine."),
+        main_process_port: int = typer.Option(29500, "--main-process-port", min=1, max=65535, help="A free port on machine 0."),
         resume: Optional[str] = typer.Option(None, "--resume", help="auto (the latest checkpoint of the run) or a checkpoint folder."),
         json_out: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     ) -> None:
+        from llmctl.trainers.launch import Nodes
+
+        if machine_rank >= num_machines:
+            from llmctl.cli.output import fail
+
+            fail(f"--machine-rank {machine_rank}: must be below --num-machines {num_machines}",
+                 "number the machines 0 .. N-1")
         _train(kind, config, list(overrides or []), out, max_steps, num_processes, multi_gpu, accelerate_config,
-               resume, json_out)
+               resume, json_out, Nodes(num_machines, machine_rank, main_process_ip, main_process_port))
 
     command.__doc__ = summary
     return command

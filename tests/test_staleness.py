@@ -94,6 +94,33 @@ def test_train_staleness_learns_from_the_repository_and_docs_check_uses_it(git_r
     assert not [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DOC401"]
 
 
+def test_train_data_history_holds_a_repository_out_and_train_staleness_learns_from_it(git_repo: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    _history(git_repo, 12)
+    _history(other, 6)
+    data = tmp_path / "data"
+    proc = run_cli("train", "data", "--history", str(git_repo), str(other), "--split", "repo", "--out", str(data),
+                   "--json", cwd=git_repo, check=True)
+    stats = json.loads(proc.stdout)
+    rows = {s: [json.loads(ln) for ln in (data / "history" / f"{s}.jsonl").read_text().splitlines()]
+            for s in ("train", "test")}
+    assert {r["repo"] for r in rows["train"]} == {"repo"} and {r["repo"] for r in rows["test"]} == {"other"}
+    assert stats["train_examples"] == len(rows["train"]) and stats["test_positive"] == sum(r["label"] for r in rows["test"])
+    assert all("def total" in r["old_code"] and "def total" in r["new_code"] for r in rows["train"])
+    # The pretraining/SFT build replaces its folder, but keeps the history next to it.
+    run_cli("train", "data", "--out", str(data), cwd=git_repo, check=True)
+    assert (data / "sft").is_dir() and (data / "history" / "train.jsonl").is_file()
+    proc = run_cli("train", "staleness", "--data", str(data), "--json", cwd=git_repo, check=True)
+    result = json.loads(proc.stdout)
+    assert result["examples"] == len(rows["train"]) + len(rows["test"])
+    assert result["held_out"]["the model learned here"]["auc"] > 0.9, result["held_out"]
+    assert json.loads(Path(result["model"]).read_text())["trained_on"] == ["other", "repo"]
+    proc = run_cli("train", "data", "--history", str(git_repo), "--split", "repo", "--out", str(data), cwd=git_repo)
+    assert proc.returncode == 2 and "--split repo" in proc.stderr
+
+
 def test_too_little_history_is_a_clear_error(git_repo: Path):
     write(git_repo, "m.py", BEFORE)
     _commit(git_repo, "one")

@@ -116,6 +116,9 @@ def test_accumulation_equals_one_big_batch(base: Path, corpus: Path, tmp_path: P
     b = load_run_config(None, "sft", common + ["train.micro_batch=6", "train.grad_accum=1", f'out="{tmp_path / "b"}"'])
     ra, rb = run(a), run(b)
     assert ra["tokens"] == rb["tokens"]
+    # Targets are the doc tokens; the model also reads the code before them (timings kept apart).
+    assert ra["positions"] > ra["tokens"] > 0
+    assert ra["seconds"] >= ra["first_step_s"] + ra["checkpoint_s"] and ra["tokens_per_s"] > 0
     assert abs(ra["loss"] - rb["loss"]) < 1e-4
     _same_training(_weights(tmp_path / "a/final"), _weights(tmp_path / "b/final"), 1e-5)
 
@@ -154,6 +157,27 @@ def test_two_gloo_processes_match_one(corpus: Path, tmp_path: Path):
     _same_training(_weights(tmp_path / "one/final"), _weights(tmp_path / "two/final"))
 
 
+def test_two_machines_on_loopback_match_one(corpus: Path, tmp_path: Path):
+    """The documented multi-node recipe, with two CPU processes standing in for two machines."""
+    from llmctl.core.model.server import free_port
+
+    one = _toml(tmp_path / "one.toml", tmp_path / "one", corpus, micro_batch=2, grad_accum=2, max_steps=4)
+    nodes = _toml(tmp_path / "nodes.toml", tmp_path / "nodes", corpus, micro_batch=2, grad_accum=1, max_steps=4)
+    r1 = json.loads(run_cli("train", "pretrain", str(one), "--json", cwd=tmp_path, check=True).stdout)
+    flags = ["--num-machines", "2", "--main-process-ip", "127.0.0.1", "--main-process-port", str(free_port())]
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    second = subprocess.Popen([LLMCTL, "train", "pretrain", str(nodes), *flags, "--machine-rank", "1"], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = run_cli("train", "pretrain", str(nodes), *flags, "--machine-rank", "0", "--json", cwd=tmp_path)
+    out, err = second.communicate(timeout=300)
+    assert proc.returncode == 0 and second.returncode == 0, (proc.stderr[-2000:], err[-2000:])
+    assert "finished its share" in out
+    r2 = json.loads(proc.stdout)
+    assert r2["world_size"] == 2 and r1["tokens"] == r2["tokens"]
+    assert all(abs(x - y) < 1e-4 for x, y in zip(r1["losses"], r2["losses"])), (r1["losses"], r2["losses"])
+    _same_training(_weights(tmp_path / "one/final"), _weights(tmp_path / "nodes/final"))
+
+
 def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Path, tmp_path: Path, example_copy: Path):
     f32 = tmp_path / "tiny-f32.gguf"
     report = json.loads(run_cli("export", "gguf", str(base), "--out", str(f32), "--type", "f32", "--data", str(corpus),
@@ -161,6 +185,7 @@ def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Pa
     check = report["check"]
     assert check["tokenizer_match"] and check["max_abs_logit_diff"] < 1e-2 and check["top1_agreement"] == 1.0
     assert abs(check["perplexity_ratio"] - 1) < 1e-3
+    _gguf_base_is_cached_and_loads_as_the_model(base, f32, tmp_path / "cache")
     q8 = tmp_path / "tiny-q8_0.gguf"
     report = json.loads(run_cli("export", "gguf", str(base), "--out", str(q8), "--type", "q8_0", "--data", str(corpus),
                                 "--json", cwd=tmp_path, check=True).stdout)
@@ -173,6 +198,28 @@ def test_export_gguf_matches_pytorch_and_serves_docs_sync(base: Path, corpus: Pa
     proc = run_cli("docs", "sync", "--json", cwd=example_copy, check=True)
     result = json.loads(proc.stdout)
     assert result["model_calls"] > 0 and "tiny-q8_0" in result["model"], result
+
+
+def _gguf_base_is_cached_and_loads_as_the_model(base: Path, gguf: Path, cache: Path) -> None:
+    """A GGUF base (what `train sft --set model.base=x.gguf` loads) is converted once, into the cache."""
+    import torch
+
+    from llmctl.trainers.models import load_base
+
+    old = os.environ.get("LLMCTL_CACHE")
+    os.environ["LLMCTL_CACHE"] = str(cache)
+    try:
+        first, tok = load_base(str(gguf))
+        converted = list((cache / "bases").iterdir())
+        assert len(converted) == 1 and (converted[0] / "config.json").is_file(), converted
+        again, _ = load_base(str(gguf))
+        want, _ = load_base(str(base))
+    finally:
+        os.environ.pop("LLMCTL_CACHE") if old is None else os.environ.__setitem__("LLMCTL_CACHE", old)
+    ids = torch.tensor([tok("def parse(text):")["input_ids"]])
+    with torch.no_grad():
+        a, b, c = (m(input_ids=ids).logits for m in (first, again, want))
+    assert torch.allclose(a, b) and float((a - c).abs().max()) < 1e-3
 
 
 def test_lora_adapter_exports_to_gguf_and_is_served(base: Path, corpus: Path, tmp_path: Path):

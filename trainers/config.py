@@ -54,7 +54,8 @@ class TrainSection(_Section):
     weight_decay: float = Field(default=0.1, ge=0)
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float = Field(default=1.0, ge=0, description="0 disables clipping")
-    precision: Literal["no", "bf16", "fp16"] = "no"
+    precision: Literal["auto", "no", "bf16", "fp16"] = Field(
+        default="auto", description="auto: bf16 mixed precision on a GPU that has it, fp32 on CPU")
     seed: int = 1234
     activation_checkpointing: bool = False
     compile: bool = False
@@ -80,7 +81,7 @@ class DpoSection(_Section):
 
 
 class LogSection(_Section):
-    every: int = Field(default=1, ge=1)
+    every: int = Field(default=10, ge=1, description="steps between log lines: the only host syncs of a step")
     tensorboard: bool = True
 
 
@@ -216,7 +217,9 @@ def plan(cfg: RunConfig, world: int) -> dict[str, Any]:
                               "point it at a run's final/ folder, an HF model folder, or a GGUF")
         dims, params = found
     t = cfg.train
-    bytes_per = 2 if t.precision in ("bf16", "fp16") else 4
+    from llmctl.trainers.loop import resolve_precision
+
+    bytes_per = 2 if resolve_precision(t.precision) in ("bf16", "fp16") else 4
     trainable = params
     if fine_tune and cfg.lora.enabled:
         h = dims["hidden_size"]

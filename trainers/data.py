@@ -234,6 +234,8 @@ def build(projects: list, extra_files: list[Path], out_dir: Path, rules: DataRul
                     for r in rows:
                         fh.write(json.dumps(r, ensure_ascii=False) + "\n")
         (tmp / "stats.json").write_text(json.dumps(stats.to_dict(), indent=2) + "\n")
+        if (out_dir / "history").is_dir():  # `train data --history` output is another command's: keep it
+            shutil.copytree(out_dir / "history", tmp / "history")
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             os.replace(out_dir, old)

@@ -48,6 +48,8 @@ class Example:
     old_doc: str
     new_doc: str
     diff: str = ""  # the symbol's code change, unified (what a suggestion is asked from)
+    old_code: str = ""  # the symbol's source before the commit
+    new_code: str = ""  # and after
 
     def to_json(self) -> dict:
         """One line of the examples JSONL."""
@@ -153,7 +155,8 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                     yield Example(repo, commit, path, sid, lang, int(label), x,
                                   [p.name for p in old.params] != [p.name for p in new.params],
                                   any((f.rule, f.message) not in before for f in check_doc(new, ctx)),
-                                  old.doc_raw or "", new.doc_raw or "", change.diff())
+                                  old.doc_raw or "", new.doc_raw or "", change.diff(),
+                                  "\n".join(change.old_lines), "\n".join(change.new_lines))
     finally:
         blobs.close()
 
@@ -188,18 +191,22 @@ def fit(xs: list[list[float]], ys: list[int], *, l2: float = 1.0, trained_on: li
     return model
 
 
-def evaluate(examples: list[Example]) -> dict[str, dict[str, float]]:
-    """Train on the oldest 80% of commits, score the newest 20%: the learned model and the shipped one."""
-    from llmctl.core.check.staleness import Model
-
+def split_by_time(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(the examples of the oldest 80% of commits, those of the newest 20%)."""
     order = list(dict.fromkeys(e.commit for e in examples))  # rev-list order: newest first
     newest = set(order[:max(1, len(order) // 5)])
-    train = [e for e in examples if e.commit not in newest]
-    test = [e for e in examples if e.commit in newest]
+    return [e for e in examples if e.commit not in newest], [e for e in examples if e.commit in newest]
+
+
+def evaluate(train: list[Example], test: list[Example], name: str = "this repository's model"
+             ) -> dict[str, dict[str, float]]:
+    """Fit on ``train``, score on ``test``: the learned model beside the shipped one."""
+    from llmctl.core.check.staleness import Model
+
     out = {}
     models = {"shipped model": Model.load()}
     if sum(e.label for e in train) and sum(1 - e.label for e in train):
-        models["this repository's model"] = fit([e.x for e in train], [e.label for e in train])
+        models[name] = fit([e.x for e in train], [e.label for e in train])
     ys = [e.label for e in test]
     for name, model in models.items():
         probs = [model.probability(e.x) for e in test]
@@ -251,3 +258,70 @@ def best_threshold(probs, y) -> float:
 
 
 __all__ = ["FEATURES", "Example", "auc", "evaluate", "fit", "metrics", "mine", "substantive"]
+
+
+def write_history(roots: list[Path], out_dir: Path, *, max_commits: int = 2000, split: str = "time",
+                  progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """Mine every repository into ``out_dir/history/{train,test}.jsonl`` (+ ``stats.json``), atomically.
+
+    ``split="time"``: per repository, the examples of its newest 20% of commits
+    are the test split (what a model trained on the past meets next).
+    ``split="repo"``: whole repositories are held out: every fifth one given
+    (the last one when fewer than five), so test figures are on code the model
+    never saw. Each line is one :class:`Example` plus the symbol's old and new code.
+    """
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from llmctl.core.errors import LlmctlError
+
+    if split not in ("time", "repo"):
+        raise LlmctlError(f"--split {split}: unknown split", "use time or repo")
+    if split == "repo" and len(roots) < 2:
+        raise LlmctlError("--split repo holds whole repositories out: it needs two or more",
+                          "give more repositories, or use --split time")
+    rows: dict[str, list[dict]] = {"train": [], "test": []}
+    for i, root in enumerate(roots):
+        held = i % 5 == 4 or (len(roots) < 5 and i == len(roots) - 1)
+        commits = _git(root, "rev-list", "--no-merges", f"--max-count={max_commits}", "HEAD").split()
+        newest = set(commits[: len(commits) // 5])  # rev-list lists the newest first
+        tick = (lambda n, total, name=root.name: progress(name, n, total)) if progress else None
+        for e in mine(root, max_commits=max_commits, progress=tick):
+            test = held if split == "repo" else e.commit in newest
+            rows["test" if test else "train"].append(e.to_json())
+    stats = {"split": split, "repositories": [str(r) for r in roots], "features": list(FEATURES),
+             **{f"{k}_examples": len(v) for k, v in rows.items()},
+             **{f"{k}_positive": sum(r["label"] for r in v) for k, v in rows.items()}}
+    target = out_dir.resolve() / "history"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".history.", dir=target.parent))
+    try:
+        for name, items in rows.items():
+            (tmp / f"{name}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in items),
+                                               encoding="utf-8")
+        (tmp / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+        old = target.with_name(f".history.old-{os.getpid()}")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return stats
+
+
+def read_history(data_dir: Path, split: str) -> list[Example]:
+    """The examples of ``data_dir/history/<split>.jsonl`` (written by ``llmctl train data --history``)."""
+    import json
+
+    from llmctl.core.errors import LlmctlError
+
+    path = data_dir / "history" / f"{split}.jsonl"
+    if not path.is_file():
+        raise LlmctlError(f"{path}: missing", "run `llmctl train data --history` first")
+    fields = set(Example.__dataclass_fields__)
+    return [Example(**{k: v for k, v in json.loads(ln).items() if k in fields})
+            for ln in path.read_text("utf-8").splitlines() if ln.strip()]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import sys
 import time
 from contextlib import nullcontext
@@ -35,6 +34,9 @@ from typing import Any, Callable
 from llmctl.core.errors import LlmctlError
 from llmctl.core.fsutil import atomic_write
 from llmctl.trainers.config import RunConfig
+from llmctl.trainers.checkpoints import latest_checkpoint, save_checkpoint, save_final
+from llmctl.trainers.heads import Targets
+from llmctl.trainers.meter import Clock, Pending
 
 
 class Batches:
@@ -75,13 +77,6 @@ def lr_at(step: int, cfg: RunConfig) -> float:
     return t.lr * (t.min_lr_ratio + (1 - t.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def latest_checkpoint(out: Path) -> Path | None:
-    """The newest complete checkpoint of a run folder, if any."""
-    ckpts = sorted((p for p in (out / "checkpoints").glob("step-*") if (p / "trainer_state.json").is_file()),
-                   key=lambda p: int(p.name.split("-")[1]))
-    return ckpts[-1] if ckpts else None
-
-
 @dataclass
 class _Run:
     """Everything one training run holds while it steps."""
@@ -89,7 +84,7 @@ class _Run:
     cfg: RunConfig
     acc: Any
     recipe: Any
-    model: Any
+    model: Any  # the prepared TargetLM (trainers/heads.py) around the HF model
     tokenizer: Any
     opt: Any
     fwd: Any  # the model, or its torch.compile'd wrapper
@@ -98,25 +93,49 @@ class _Run:
     say: Callable[[str], None]
 
 
+def resolve_precision(precision: str) -> str:
+    """``auto``: bf16 on a GPU that has it (fp32 weights, bf16 compute), else full fp32."""
+    if precision != "auto":
+        return precision
+    import torch
+
+    return "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "no"
+
+
+def _optimizer(model, t):
+    """AdamW with weight decay on matrices only; fused on a GPU (one kernel for all parameters)."""
+    import torch
+
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim < 2]
+    fused = {"fused": True} if torch.cuda.is_available() else {}
+    return torch.optim.AdamW([{"params": decay, "weight_decay": t.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=t.lr, betas=t.betas, **fused)
+
+
 def _prepare(cfg: RunConfig, say: Callable[[str], None]) -> _Run:
-    """Accelerator, recipe data and model, AdamW with decay groups, prepared for the devices at hand."""
+    """Accelerator, recipe data and model (with its loss head), AdamW, prepared for the devices at hand."""
     import torch
     from accelerate import Accelerator
 
+    from llmctl.trainers.heads import make_target_lm
     from llmctl.trainers.recipes import recipe_module
 
     t = cfg.train
-    acc = Accelerator(mixed_precision=t.precision, cpu=not torch.cuda.is_available())
+    if torch.cuda.is_available():  # TF32 for what still runs in fp32 (Hopper/Ampere tensor cores)
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    acc = Accelerator(mixed_precision=resolve_precision(t.precision), cpu=not torch.cuda.is_available())
     if not acc.is_main_process:
         say = lambda _m: None  # noqa: E731
+    if acc.distributed_type.name == "FSDP" and acc.num_processes == 1:
+        say("FSDP with one process shards nothing (Accelerate falls back to NO_SHARD): "
+            "use --num-processes N or --multi-gpu to shard")
     recipe = recipe_module(cfg.kind).Recipe(cfg)
     model, tokenizer = recipe.setup(acc, say)
     if t.activation_checkpointing:
         model.gradient_checkpointing_enable()
-    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": t.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=t.lr, betas=t.betas)
+    model = make_target_lm(model, dense=getattr(recipe, "dense_labels", False))
+    opt = _optimizer(model, t)
     model, opt = acc.prepare(model, opt)
     fwd = torch.compile(model) if t.compile else model
     batches = Batches(recipe.n_examples, t.micro_batch, t.grad_accum, acc.num_processes, acc.process_index, t.seed)
@@ -126,7 +145,7 @@ def _prepare(cfg: RunConfig, say: Callable[[str], None]) -> _Run:
 
 def _resume(r: _Run, resume: str | None) -> dict:
     """The run's state: fresh, or restored (with model, optimizer and RNG) from a checkpoint."""
-    state = {"step": 0, "tokens": 0, "epoch": 0, "loss": None, "losses": []}
+    state = {"step": 0, "tokens": 0, "positions": 0, "epoch": 0, "loss": None, "losses": []}
     if not resume:
         return state
     out = Path(r.cfg.out)
@@ -142,8 +161,12 @@ def _resume(r: _Run, resume: str | None) -> dict:
     return state
 
 
-def _step(r: _Run, step: int) -> tuple[float, float, Any]:
-    """One optimizer step: (loss per target, targets of the whole step, gradient norm)."""
+def _step(r: _Run, step: int) -> tuple[Any, Any, Any]:
+    """One optimizer step: (summed loss, [targets, positions] of the whole step, gradient norm), on the device.
+
+    Nothing here waits for the device: the host reads these values only when
+    it logs or checkpoints (:class:`_Pending`).
+    """
     import torch
 
     acc, t = r.acc, r.cfg.train
@@ -152,40 +175,45 @@ def _step(r: _Run, step: int) -> tuple[float, float, Any]:
         g["lr"] = lr
     micro = [r.recipe.micro_batch(r.batches.indices(step, m)) for m in range(t.grad_accum)]
     # What the loss is normalised by: the targets of the whole step, over micro-batches and ranks.
-    local = sum(r.recipe.targets(mb) for mb in micro)
-    total = max(float(acc.reduce(torch.tensor(float(local), device=acc.device), reduction="sum")), 1.0)
-    loss_sum = torch.zeros((), device=acc.device)
+    # Counted on the host from host tensors: no wait for the device (but one all-reduce with several ranks).
+    counts = torch.tensor([float(sum(r.recipe.targets(mb) for mb in micro)),
+                           float(sum(_positions(mb) for mb in micro))])
     world = acc.num_processes
+    if world > 1:
+        counts = acc.reduce(counts.to(acc.device), reduction="sum")
+        scale = world / counts[0].clamp_min(1.0)
+    else:
+        scale = 1.0 / max(float(counts[0]), 1.0)
+    loss_sum = torch.zeros((), device=acc.device)
     for m, mb in enumerate(micro):
-        mb.inputs, mb.labels = mb.inputs.to(acc.device), mb.labels.to(acc.device)
-        mask = None if mb.mask is None else mb.mask.to(acc.device)
+        mb.inputs = mb.inputs.to(acc.device, non_blocking=True)
+        mb.labels = mb.labels.to(acc.device, non_blocking=True)
+        mask = None if mb.mask is None else mb.mask.to(acc.device, non_blocking=True)
         sync = acc.no_sync(r.model) if m < len(micro) - 1 else nullcontext()
         with sync, acc.autocast():
-            logits = r.fwd(input_ids=mb.inputs, attention_mask=mask).logits
-            s = r.recipe.loss(logits, mb)
+            s = r.recipe.loss(Targets(*r.fwd(input_ids=mb.inputs, attention_mask=mask, labels=mb.labels)), mb)
             # DDP averages gradients over ranks: scale by world / (targets of the whole step).
-            acc.backward(s * world / total)
+            acc.backward(s * scale)
         loss_sum += s.detach()
-    loss = float(acc.reduce(loss_sum, reduction="sum")) / total
-    if not math.isfinite(loss):
-        last = latest_checkpoint(Path(r.cfg.out))
-        raise LlmctlError(f"loss is {loss} at step {step + 1}: stopped; the last good checkpoint is "
-                          f"{last or '(none yet)'}", "lower train.lr, or resume from it with --resume auto")
+    loss_sum = acc.reduce(loss_sum, reduction="sum") if world > 1 else loss_sum
     params = [p for p in r.model.parameters() if p.requires_grad]
     if t.grad_clip > 0:
         gn = acc.clip_grad_norm_(params, t.grad_clip)
     else:
-        gn = torch.norm(torch.stack([p.grad.detach().norm() for p in params if p.grad is not None]))
+        gn = torch.linalg.vector_norm(torch.stack([p.grad.detach().norm() for p in params if p.grad is not None]))
     r.opt.step()
     r.opt.zero_grad(set_to_none=True)
-    return loss, total, gn
+    return loss_sum, counts, gn
+
+
+def _positions(mb) -> int:
+    """The positions a micro-batch feeds the model, padding excluded."""
+    return int(mb.mask.sum()) if mb.mask is not None else mb.inputs.numel()
 
 
 def _log_step(r: _Run, state: dict, writer, info: dict, progress) -> None:
-    """TensorBoard scalars and the progress callback, every ``log.every`` steps and at the end."""
+    """TensorBoard scalars and the progress callback (the caller decides when: log.every, checkpoints, the end)."""
     if not r.acc.is_main_process:
-        return
-    if state["step"] % r.cfg.log.every != 0 and state["step"] != r.cfg.train.max_steps:
         return
     if writer is not None:
         for key in ("loss", "lr", "grad_norm", "tokens_per_s", "mfu"):
@@ -206,95 +234,68 @@ def _tensorboard(r: _Run):
     return SummaryWriter(str(Path(r.cfg.out) / "logs"))
 
 
+def _flops_per_position(r: _Run) -> float:
+    """Training FLOPs per position: 6 per weight when it trains, 4 when frozen (LoRA: no weight gradient)."""
+    model = r.acc.unwrap_model(r.model)
+    total = trainable = 0
+    for p in model.parameters():
+        total += p.numel()
+        trainable += p.numel() if p.requires_grad else 0
+    return 6.0 * trainable + 4.0 * (total - trainable)
+
+
 def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | None = None,
         progress: Callable[[dict], None] | None = None) -> dict:
-    """Train per ``cfg``; returns the final state (step, tokens, loss, tokens/s)."""
+    """Train per ``cfg``; returns the final state (step, tokens, loss, steady tokens/s, warm-up and timings)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
+    started = time.perf_counter()
     say = log if log is not None else (lambda m: print(m, file=sys.stderr, flush=True))
     r = _prepare(cfg, say)
     t, acc = cfg.train, r.acc
     out = Path(cfg.out)
     state = _resume(r, resume)
+    state.setdefault("positions", 0)
     writer = _tensorboard(r)
-    peak = _peak_flops(t.precision) if torch.cuda.is_available() else None
-    t_start = time.perf_counter()
-    tokens_at_start = state["tokens"]
+    peak = peak_flops(resolve_precision(t.precision)) if torch.cuda.is_available() else None
+    flops = _flops_per_position(r)
+    clock, pending = Clock(started), Pending()
+    base = (state["tokens"], state.get("positions", 0))
     while state["step"] < t.max_steps:
         step = state["step"]
-        t0 = time.perf_counter()
-        loss, total, gn = _step(r, step)
-        dt = time.perf_counter() - t0
-        state.update(step=step + 1, tokens=state["tokens"] + int(total), epoch=r.batches.epoch(step + 1), loss=loss,
-                     losses=state.get("losses", []) + [round(loss, 6)])
-        tok_s = total / dt if dt > 0 else 0.0
-        mfu = (6 * r.n_params * tok_s / (peak * acc.num_processes)) if peak else None
-        _log_step(r, state, writer, {"loss": loss, "lr": lr_at(step, cfg), "grad_norm": float(gn),
-                                     "tokens_per_s": tok_s, "mfu": mfu}, progress)
-        if state["step"] % cfg.checkpoint.every == 0 or state["step"] == t.max_steps:
+        pending.add(step, *_step(r, step), lr_at(step, cfg))
+        state.update(step=step + 1, epoch=r.batches.epoch(step + 1))
+        ckpt = state["step"] % cfg.checkpoint.every == 0 or state["step"] == t.max_steps
+        if ckpt or step == 0 or state["step"] % cfg.log.every == 0:
+            info = pending.flush(r, state)  # the one host sync of these steps
+            tok_s, pos_s = clock.lap(state["tokens"] - base[0], state["positions"] - base[1])
+            mfu = flops * pos_s / (peak * acc.num_processes) if peak else None
+            _log_step(r, state, writer, info | {"tokens_per_s": tok_s, "positions_per_s": pos_s, "mfu": mfu},
+                      progress)
+        if ckpt:
+            t0 = time.perf_counter()
             save_checkpoint(acc, out / "checkpoints", state, cfg.checkpoint.keep)
-    elapsed = time.perf_counter() - t_start
+            clock.exclude(time.perf_counter() - t0)
     acc.wait_for_everyone()
     final = out / "final"
     if acc.is_main_process:
-        _save_final(acc.unwrap_model(r.model), r.tokenizer, final, cfg)
+        save_final(acc.unwrap_model(r.model).lm, r.tokenizer, final)
     acc.wait_for_everyone()
     if writer is not None:
         writer.close()
-    result = {**state, "seconds": round(elapsed, 3),
-              "tokens_per_s": round((state["tokens"] - tokens_at_start) / elapsed, 1) if elapsed > 0 else 0.0,
+    report = clock.report(state["tokens"] - base[0], state["positions"] - base[1])
+    if peak:
+        report["mfu"] = round(flops * report["positions_per_s"] / (peak * acc.num_processes), 4)
+    result = {**state, **report,
               "world_size": acc.num_processes, "parameters": r.n_params, "final": str(final)}
     if acc.is_main_process:
         atomic_write(out / "result.json", json.dumps(result, indent=2) + "\n")
+    acc.end_training()
     return result
 
 
-def save_checkpoint(acc, ckpt_dir: Path, state: dict, keep: int) -> Path:
-    """``save_state`` on every rank into a temp folder, renamed once all are done; keep the last ``keep``."""
-    target = ckpt_dir / f"step-{state['step']}"
-    tmp = ckpt_dir / f".tmp-step-{state['step']}"
-    if acc.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True, exist_ok=True)
-    acc.wait_for_everyone()
-    acc.save_state(str(tmp))
-    acc.wait_for_everyone()
-    if acc.is_main_process:
-        (tmp / "trainer_state.json").write_text(json.dumps(state) + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
-        done = sorted((p for p in ckpt_dir.glob("step-*")), key=lambda p: int(p.name.split("-")[1]))
-        for old in done[:-keep]:
-            shutil.rmtree(old, ignore_errors=True)
-    acc.wait_for_everyone()
-    return target
-
-
-def _save_final(model, tokenizer, final: Path, cfg: RunConfig) -> None:
-    """The final model (and a LoRA run's adapter) into ``final``, atomically."""
-    tmp = final.with_name(".final.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    if _is_lora(model):  # the adapter, and the merged model beside it
-        model.save_pretrained(str(tmp / "adapter"))
-        merged = model.merge_and_unload()
-        merged.save_pretrained(str(tmp), safe_serialization=True)
-    else:
-        model.save_pretrained(str(tmp), safe_serialization=True)
-    tokenizer.save_pretrained(str(tmp))
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
-
-
-def _is_lora(model) -> bool:
-    try:
-        from peft import PeftModel
-    except ImportError:
-        return False
-    return isinstance(model, PeftModel)
-
-
-def _peak_flops(precision: str) -> float | None:
+def peak_flops(precision: str) -> float | None:
     """Dense peak FLOP/s of the GPU, where known (for MFU)."""
     import torch
 
@@ -320,7 +321,8 @@ def main() -> None:
     except LlmctlError as err:
         print(err.line(), file=sys.stderr)
         raise SystemExit(err.exit_code) from None
-    print(json.dumps({"result": result}), flush=True)
+    if os.environ.get("RANK", "0") == "0":  # the run's main process speaks for all
+        print(json.dumps({"result": result}), flush=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ gives the engine what differs between kinds of training:
   ``n_examples`` set;
 - ``micro_batch(indices) -> MicroBatch``: tensors for one micro-batch;
 - ``targets(mb) -> int``: what the loss of that micro-batch is normalised by;
-- ``loss(logits, mb)``: the micro-batch's *summed* loss.
+- ``loss(out, mb)``: the micro-batch's *summed* loss, from ``out``, a
+  ``heads.Targets``: the log-probability of each labelled next token (the
+  engine never builds the whole logits tensor, see ``trainers/heads.py``);
+- ``dense_labels`` (class attribute, default False): True when every position
+  is labelled (pretraining), so the head runs over all of them in one graph.
 
 Adding a recipe is one file here: its module name is the ``kind`` of a run
 config and the ``llmctl train <kind>`` command, and its docstring that
@@ -54,12 +58,9 @@ def recipe_module(kind: str):
     return importlib.import_module(f"{__name__}.{kind}")
 
 
-def token_loss(logits, mb: MicroBatch):
+def token_loss(out, mb: MicroBatch):
     """Summed cross-entropy over the labelled positions (the language-modelling loss)."""
-    import torch.nn.functional as F
-
-    return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), mb.labels.reshape(-1),
-                           ignore_index=-100, reduction="sum")
+    return -out.logp.sum()
 
 
 def token_targets(mb: MicroBatch) -> int:

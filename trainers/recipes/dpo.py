@@ -20,14 +20,6 @@ from llmctl.trainers.recipes import sft
 from llmctl.trainers.recipes.sft import collate, sft_examples, with_lora
 
 
-def sequence_logprobs(logits, labels):
-    """Summed log-probability of each row's target tokens (labels -100 are ignored)."""
-    import torch.nn.functional as F
-
-    mask = labels != -100
-    logp = -F.cross_entropy(logits.float().transpose(1, 2), labels.clamp_min(0), reduction="none")
-    return (logp * mask).sum(-1)
-
 
 def dpo_pairs(cfg: RunConfig, model, tokenizer, say) -> list[dict]:
     """(prompt, chosen, rejected): data/dpo/train.jsonl, else human doc vs the base model's own draft.
@@ -59,15 +51,17 @@ def dpo_examples(model, tokenizer, pairs: list[dict], seq_len: int) -> list[tupl
     """(chosen, rejected, reference logp chosen, reference logp rejected) per pair; reference = the base model."""
     import torch
 
+    from llmctl.trainers.heads import Targets, make_target_lm
+
     out = []
+    scorer = make_target_lm(model, dense=False)
     model.eval()
     for p in pairs:
         chosen = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["chosen"]}], seq_len)[0]
         rejected = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["rejected"]}], seq_len)[0]
         ids, labels, mask = collate([chosen, rejected], tokenizer.pad_token_id)
         with torch.no_grad():
-            logits = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1]).logits
-        ref = sequence_logprobs(logits, labels[:, 1:])
+            ref = Targets(*scorer(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], labels=labels[:, 1:])).per_row(2)
         out.append((chosen, rejected, float(ref[0]), float(ref[1])))
     model.train()
     return out
@@ -104,12 +98,12 @@ class Recipe(sft.Recipe):
         """Preference pairs: the DPO loss is normalised per pair, not per token."""
         return len(mb.extra)
 
-    def loss(self, logits, mb: MicroBatch):
+    def loss(self, out, mb: MicroBatch):
         """Summed DPO loss of the micro-batch's pairs."""
         import torch.nn.functional as F
 
-        logp = sequence_logprobs(logits, mb.labels)
         n = mb.extra.shape[0]
+        logp = out.per_row(2 * n)
         refs = mb.extra.to(logp.device)
         margin = (logp[:n] - refs[:, 0]) - (logp[n:] - refs[:, 1])
         return -F.logsigmoid(self.cfg.dpo.beta * margin).sum()

@@ -19,6 +19,7 @@ class Recipe:
     """Next-token prediction over packed blocks of the pretraining text."""
 
     needs_base = False
+    dense_labels = True
 
     def __init__(self, cfg: RunConfig):
         self.cfg = cfg
@@ -47,6 +48,6 @@ class Recipe:
 
     targets = staticmethod(token_targets)
 
-    def loss(self, logits, mb: MicroBatch):
+    def loss(self, out, mb: MicroBatch):
         """Summed cross-entropy over every position."""
-        return token_loss(logits, mb)
+        return token_loss(out, mb)
