@@ -70,4 +70,7 @@ def staleness_command(
     for name, m in held_out.items():
         c.print(f"{split}, {name}: precision {m['precision']:.2f} recall {m['recall']:.2f} "
                 f"F1 {m['f1']:.2f} AUC {m['auc']:.2f}")
-    c.print(f"wrote {target}: `llmctl docs check --staged` and the hook use it from now on")
+    if out is None:
+        c.print(f"wrote {target}: `llmctl docs check --staged` and the hook use it from now on")
+    else:
+        c.print(f"wrote {target}; copy it to {project.store_dir / 'staleness.json'} for `docs check` and the hook to use it")

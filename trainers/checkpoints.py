@@ -42,16 +42,23 @@ def save_checkpoint(acc, ckpt_dir: Path, state: dict, keep: int) -> Path:
     return target
 
 
-def save_final(model, tokenizer, final: Path) -> None:
-    """The final model (and a LoRA run's adapter) into ``final``, atomically."""
+def save_final(model, tokenizer, final: Path, full_state: dict | None = None) -> None:
+    """The final model (and a LoRA run's adapter) into ``final``, atomically.
+
+    ``full_state``: the whole state dict gathered from sharded ranks (FSDP,
+    DeepSpeed ZeRO-3), keyed as ``model``'s own; the module's parameters are
+    only this rank's shards then. A sharded LoRA run saves its adapter only
+    (merge it on one device: ``llmctl export gguf ADAPTER --base BASE.gguf``).
+    """
     tmp = final.with_name(".final.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     if _is_lora(model):  # the adapter, and the merged model beside it
-        model.save_pretrained(str(tmp / "adapter"))
-        merged = model.merge_and_unload()
-        merged.save_pretrained(str(tmp), safe_serialization=True)
+        model.save_pretrained(str(tmp / "adapter"), state_dict=full_state)
+        if full_state is None:
+            merged = model.merge_and_unload()
+            merged.save_pretrained(str(tmp), safe_serialization=True)
     else:
-        model.save_pretrained(str(tmp), safe_serialization=True)
+        model.save_pretrained(str(tmp), state_dict=full_state, safe_serialization=True)
     tokenizer.save_pretrained(str(tmp))
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)

@@ -127,7 +127,10 @@ def _prepare(cfg: RunConfig, say: Callable[[str], None]) -> _Run:
     acc = Accelerator(mixed_precision=resolve_precision(t.precision), cpu=not torch.cuda.is_available())
     if not acc.is_main_process:
         say = lambda _m: None  # noqa: E731
-    if acc.distributed_type.name == "FSDP" and acc.num_processes == 1:
+    if os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true" and acc.distributed_type.name != "FSDP":
+        say(f"the Accelerate config asks for FSDP, but Accelerate runs FSDP on GPUs only: this run is "
+            f"{acc.distributed_type.name} (plain data parallel on CPU), nothing is sharded")
+    elif acc.distributed_type.name == "FSDP" and acc.num_processes == 1:
         say("FSDP with one process shards nothing (Accelerate falls back to NO_SHARD): "
             "use --num-processes N or --multi-gpu to shard")
     recipe = recipe_module(cfg.kind).Recipe(cfg)
@@ -279,8 +282,11 @@ def run(cfg: RunConfig, resume: str | None = None, log: Callable[[str], None] | 
             clock.exclude(time.perf_counter() - t0)
     acc.wait_for_everyone()
     final = out / "final"
+    full = None
+    if acc.distributed_type.name in ("FSDP", "DEEPSPEED"):  # shards on every rank: gather them (a collective)
+        full = {k[len("lm."):]: v for k, v in acc.get_state_dict(r.model).items() if k.startswith("lm.")}
     if acc.is_main_process:
-        save_final(acc.unwrap_model(r.model).lm, r.tokenizer, final)
+        save_final(acc.unwrap_model(r.model).lm, r.tokenizer, final, full)
     acc.wait_for_everyone()
     if writer is not None:
         writer.close()
