@@ -30,20 +30,10 @@ def staleness_command(
     from llmctl.core.errors import LlmctlError
     from llmctl.core.project import open_project
     from llmctl.core.fsutil import atomic_write
-    from llmctl.trainers.history import evaluate, fit, mine, read_history, split_by_time
+    from llmctl.trainers.history import evaluate, fit
 
     project = open_project(None)
-    if data is not None:
-        train, test = read_history(data, "train"), read_history(data, "test")
-        source = f"{data / 'history'}"
-        trained_on = sorted({f"{e.repo}" for e in train + test})
-    else:
-        if not (project.root / ".git").exists():
-            raise LlmctlError(f"{project.root}: not a git repository", "run it in a repository with history")
-        with console(stderr=True).status("mining the history…"):
-            train, test = split_by_time(list(mine(project.root, max_commits=commits)))
-        source = f"the last {commits} commits"
-        trained_on = [f"{project.root.name} (last {commits} commits)"]
+    train, test, source, trained_on = _examples(project, data, commits)
     examples = train + test
     positives = sum(e.label for e in examples)
     if positives < 10 or len(examples) - positives < 10:
@@ -74,3 +64,18 @@ def staleness_command(
         c.print(f"wrote {target}: `llmctl docs check --staged` and the hook use it from now on")
     else:
         c.print(f"wrote {target}; copy it to {project.store_dir / 'staleness.json'} for `docs check` and the hook to use it")
+
+
+def _examples(project, data: Optional[Path], commits: int):
+    """(train, held-out test, where they came from, what the model is trained on): mined here or read from --data."""
+    from llmctl.core.errors import LlmctlError
+    from llmctl.trainers.history import mine, read_history, split_by_time
+
+    if data is not None:
+        train, test = read_history(data, "train"), read_history(data, "test")
+        return train, test, str(data / "history"), sorted({e.repo for e in train + test})
+    if not (project.root / ".git").exists():
+        raise LlmctlError(f"{project.root}: not a git repository", "run it in a repository with history")
+    with console(stderr=True).status("mining the history…"):
+        train, test = split_by_time(list(mine(project.root, max_commits=commits)))
+    return train, test, f"the last {commits} commits", [f"{project.root.name} (last {commits} commits)"]
