@@ -206,3 +206,12 @@ class Symbol:
         data["imports"] = [ImportRef(**i) for i in data.get("imports") or []]
         data["attributes"] = [Param(**a) for a in data.get("attributes") or []]
         return cls(**data)
+
+
+def by_id(symbols) -> dict[str, Symbol]:
+    """Symbols by id; where several share one (a property's getter and setter), the documented one wins."""
+    out: dict[str, Symbol] = {}
+    for s in symbols:
+        if s.id not in out or (s.doc_raw and not out[s.id].doc_raw):
+            out[s.id] = s
+    return out

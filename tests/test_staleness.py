@@ -63,6 +63,30 @@ def test_history_is_mined_into_labelled_examples(git_repo: Path):
     assert substantive("Add up the prices.", "Return the prices as a list.") is True
 
 
+def test_a_property_setter_does_not_hide_the_getters_doc(git_repo: Path):
+    """Getter and setter share one id; the setter has no doc: a getter's body edit is not a doc rewrite."""
+    from llmctl.trainers.history import mine
+
+    src = '''
+class Box:
+    @property
+    def size(self):
+        """The number of items in the box."""
+        return len(self.items)
+
+    @size.setter
+    def size(self, value):
+        self.items = self.items[:value]
+'''
+    write(git_repo, "box.py", src)
+    _commit(git_repo, "box")
+    write(git_repo, "box.py", src.replace("return len(self.items)", "return len(list(self.items))"))
+    _commit(git_repo, "getter")
+    examples = list(mine(git_repo, max_commits=10))
+    assert [(e.symbol.rsplit(".", 1)[-1], e.label, e.new_doc) for e in examples] == [
+        ("size", 0, "The number of items in the box.")], examples
+
+
 def test_train_staleness_learns_from_the_repository_and_docs_check_uses_it(git_repo: Path):
     _history(git_repo, 24)
     proc = run_cli("train", "staleness", "--commits", "200", "--json", cwd=git_repo, check=True)

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from llmctl.analyzers import analyze, language_for
-from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol, by_id
 from llmctl.core.api import excluded
 from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, features
 
@@ -139,7 +139,7 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 old_syms = _documented(analyze(old_src, path, lang).symbols)
                 if not old_syms:
                     continue
-                new_syms = {s.id: s for s in analyze(new_src, path, lang).symbols}
+                new_syms = by_id(analyze(new_src, path, lang).symbols)
                 old_lines = old_src.decode("utf-8", "replace").splitlines()
                 new_lines = new_src.decode("utf-8", "replace").splitlines()
                 for sid, old in old_syms.items():

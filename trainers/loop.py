@@ -189,9 +189,8 @@ def _step(r: _Run, step: int) -> tuple[Any, Any, Any]:
         scale = 1.0 / max(float(counts[0]), 1.0)
     loss_sum = torch.zeros((), device=acc.device)
     for m, mb in enumerate(micro):
-        mb.inputs = mb.inputs.to(acc.device, non_blocking=True)
-        mb.labels = mb.labels.to(acc.device, non_blocking=True)
-        mask = None if mb.mask is None else mb.mask.to(acc.device, non_blocking=True)
+        mb.inputs, mb.labels = _to_device(mb.inputs, acc.device), _to_device(mb.labels, acc.device)
+        mask = None if mb.mask is None else _to_device(mb.mask, acc.device)
         sync = acc.no_sync(r.model) if m < len(micro) - 1 else nullcontext()
         with sync, acc.autocast():
             s = r.recipe.loss(Targets(*r.fwd(input_ids=mb.inputs, attention_mask=mask, labels=mb.labels)), mb)
@@ -207,6 +206,11 @@ def _step(r: _Run, step: int) -> tuple[Any, Any, Any]:
     r.opt.step()
     r.opt.zero_grad(set_to_none=True)
     return loss_sum, counts, gn
+
+
+def _to_device(t, device):
+    """A host tensor onto the device; to a GPU from pinned memory, so the copy overlaps the step's compute."""
+    return t.pin_memory().to(device, non_blocking=True) if device.type == "cuda" else t.to(device)
 
 
 def _positions(mb) -> int:

@@ -48,7 +48,12 @@ def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
     from llmctl.core.check.staleness import Change, doc_changed
 
-    new = {(s.path, s.id): s for s in symbols}
+    from llmctl.analyzers.symbols import by_id
+
+    files: dict[str, list[Symbol]] = {}
+    for s in symbols:
+        files.setdefault(s.path, []).append(s)
+    new = {(path, sid): s for path, syms in files.items() for sid, s in by_id(syms).items()}
     out = []
     for path, olds in (scope.base or {}).items():
         before, after = scope.base_texts.get(path), scope.after_texts.get(path)
