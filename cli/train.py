@@ -244,14 +244,14 @@ def eval_command(
     baseline: Optional[str] = typer.Option(None, "--baseline", help="What it must beat (default with --gate: the served default model). \"default\" = bundled Gemma 3 270M."),
     data: Path = typer.Option(Path("data"), "--data", help="Output folder of `llmctl train data` (its test split is used)."),
     gate: bool = typer.Option(False, "--gate", help="Exit 1 unless the candidate beats the baseline by --margin."),
-    gate_metric: str = typer.Option("doc_bpb", "--gate-metric", help="doc_bpb | text_bpb | perplexity (lower wins) | rouge_l | similarity (higher wins)."),
+    gate_metric: str = typer.Option("similarity", "--gate-metric", help="similarity (default: the summaries docs sync would write, against the human ones) | rouge_l (higher wins) | doc_bpb | text_bpb | perplexity (lower wins)."),
     margin: float = typer.Option(0.0, "--margin", min=0.0, help="Required improvement: a fraction for *_bpb/perplexity, an absolute gain for rouge_l/similarity."),
     max_items: int = typer.Option(32, "--max-items", min=1, help="Held-out texts and pairs scored per model."),
     max_new_tokens: int = typer.Option(48, "--max-new-tokens", min=1, help="Longest generated doc comment."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics and the gate as JSON."),
 ) -> None:
-    """Bits per byte on the test split, and doc comments generated for held-out code
-    (ROUGE-L, embedding similarity to the human ones), next to a baseline."""
+    """Bits per byte on the test split, and the summaries docs sync would write for held-out code
+    (same prompt; ROUGE-L, embedding similarity to the human ones), next to a baseline."""
     from llmctl.core.extras import require
     from llmctl.trainers.evaluate import METRICS, evaluate
 

@@ -281,4 +281,5 @@ def test_eval_gate_exit_code_follows_the_comparison(base: Path, corpus: Path, tm
     for side in ("candidate", "baseline"):
         assert result[side]["doc_bpb"] > 0 and result[side]["text_bpb"] > 0 and result[side]["pairs"] == 3
     assert result["candidate"]["doc_bpb"] == result["baseline"]["doc_bpb"]
-    assert result["gate"]["passed"] is False and result["gate"]["metric"] == "doc_bpb"
+    assert result["gate"]["passed"] is False and result["gate"]["metric"] == "similarity"  # what docs sync would write
+    assert result["candidate"]["similarity"] == result["baseline"]["similarity"]

@@ -105,24 +105,44 @@ def test_sft_prompts_are_real_code_without_their_docstring():
 
 def test_training_prompts_are_tokenized_as_the_served_model_tokenizes_them():
     """train sft, eval and drafts see the tokens llama.cpp serves: BOS first (Gemma's GGUF adds it)."""
-    import os
-
     import llama_cpp
-    from transformers import AutoTokenizer
 
     from llmctl.core.model.files import default_model_path
-    from llmctl.trainers.models import prompt_ids, sft_prompt
+    from llmctl.trainers.models import load_base, prompt_ids, task_texts
     from llmctl.trainers.recipes.sft import sft_examples
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    path = default_model_path()
-    tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    served = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+    _model, tok = load_base("default")
+    served = llama_cpp.Llama(model_path=str(default_model_path()), vocab_only=True, verbose=False)
     code = "def add(a, b):\n    return a + b\n"
-    text = sft_prompt(code)
+    text, answer = task_texts({"prompt": code, "completion": "Add two numbers.", "language": "python"})
     assert prompt_ids(tok, text) == served.tokenize(text.encode(), add_bos=True, special=False)
-    ids, labels = sft_examples(tok, [{"prompt": code, "completion": "Add two numbers."}], 64)[0]
+    ids, labels = sft_examples(tok, [(text, answer)], 128)[0]
     assert ids[0] == tok.bos_token_id and labels[0] == -100
+    assert tok.decode([t for t in labels if t != -100], skip_special_tokens=True) == "Summary: Add two numbers.\n"
     # A prompt cut to fit the context keeps BOS first and the end of the code.
     long_ids = prompt_ids(tok, text * 50, 32)
     assert len(long_ids) == 32 and long_ids[0] == tok.bos_token_id and long_ids[-3:] == prompt_ids(tok, text)[-3:]
+
+
+def test_train_sft_teaches_the_prompt_docs_sync_sends(example_copy: Path, tmp_path: Path):
+    """One task format: a pair from `train data` renders, byte for byte, the prompt docs sync sends for its
+    symbol (zero-shot), and its answer is the lines docs sync reads back."""
+    from llmctl.core.docs import task
+    from llmctl.core.docs.prose import code_excerpt
+    from llmctl.core.docs.templates import Templates
+    from llmctl.core.project import open_project
+    from llmctl.core.store.db import Store
+    from llmctl.trainers.models import task_texts
+
+    run_cli("train", "data", "--out", str(tmp_path / "data"), cwd=example_copy, check=True)
+    rows = [json.loads(ln) for s in ("train", "validation", "test")
+            for ln in (tmp_path / "data" / "sft" / f"{s}.jsonl").read_text().splitlines()]
+    row = next(r for r in rows if r["params"])
+    project = open_project(example_copy)
+    with Store(project.store_dir) as store:
+        sym = next(s for s in store.symbols([row["source"]]) if s.id == row["symbol"])
+    prompt, answer = task_texts(row)
+    sent = task.prompt(sym.language, code_excerpt(sym, project.root), [], Templates(project))
+    assert prompt == sent
+    assert answer.startswith(f"Summary: {sym.doc.summary}\n")
+    assert all(f"Parameter `{name}`: {text}\n" in answer for name, text in row["params"])

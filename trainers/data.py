@@ -164,7 +164,7 @@ def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats
                     stats.dropped[("sft", "short")] += 1
                     continue
                 pairs.append({"prompt": code, "completion": doc, "symbol": sym.id, "source": path,
-                              "language": sym.language})
+                              "language": sym.language, **task_fields(sym, doc)})
     for md in list_files(project.root, project.use_git):
         if md.endswith(".md"):
             text = (project.root / md).read_text("utf-8", "replace")
@@ -206,6 +206,16 @@ def _read_extra(path: Path, rules: DataRules, stats: DataStats) -> list[dict]:
         else:
             out.append({"text": text, "source": path.name, "language": "text"})
     return out
+
+
+def task_fields(sym, doc: str) -> dict:
+    """What the doc-writing task (core/docs/task.py) answers for this symbol: its summary and described parameters."""
+    from llmctl.analyzers.docstrings import first_sentence
+    from llmctl.core.docs.prose import api_params
+
+    described = {d.name.lstrip("*"): " ".join(d.description.split()) for d in sym.doc.params if d.name and d.description}
+    summary = " ".join((sym.doc.summary or first_sentence(doc.strip().split("\n\n")[0])).split())
+    return {"summary": summary, "params": [[p.name, described[p.name]] for p in api_params(sym) if p.name in described]}
 
 
 def build(projects: list, extra_files: list[Path], out_dir: Path, rules: DataRules | None = None) -> DataStats:

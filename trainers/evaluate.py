@@ -5,14 +5,15 @@ Per model:
 - ``text_bpb``: bits per byte on ``pretrain/test.jsonl`` (per byte, not per
   token, so models with different tokenizers compare fairly), and the
   perplexity per token of the model's own tokenizer;
-- ``doc_bpb``: bits per byte of the human doc comment given the code, on
-  ``sft/test.jsonl``;
-- generation on the same pairs (greedy): ROUGE-L F1 and embedding cosine
-  (all-MiniLM-L6-v2) against the human doc comment.
+- ``doc_bpb``: bits per byte of the human answer (its "Summary:" and
+  "Parameter" lines) given the prompt docs sync sends, on ``sft/test.jsonl``;
+- what docs sync would write for the same pairs (greedy, the line after
+  "Summary:", from the same prompt): ROUGE-L F1 and embedding cosine
+  (all-MiniLM-L6-v2) against the human summary.
 
 ``--gate`` fails (exit 1) unless the candidate beats the baseline on the gate
 metric by the margin: lower for ``*_bpb``, higher for ``rouge_l`` and
-``similarity``.
+``similarity`` (the default: the quality of the summaries docs sync would write).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _nll(model, ids: list[int], start: int, torch) -> float:
 def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, embedder) -> dict:
     import torch
 
-    from llmctl.trainers.models import bos_prefix, draft_doc, load_base, prompt_ids, sft_prompt
+    from llmctl.core.docs.task import summary_of
+    from llmctl.trainers.models import bos_prefix, draft_answer, load_base, prompt_ids, task_texts
 
     model, tok = load_base(spec)
     model.eval()
@@ -81,25 +83,27 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
         scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
         nll = nbytes = 0.0
         rouge, gens = [], []
+        refs = []
         for p in pairs:
-            prompt = sft_prompt(p["prompt"])
-            doc = p["completion"].strip()
+            prompt, answer = task_texts(p)
             ctx = min(_context(model), 1024)
-            d_ids = tok(doc, add_special_tokens=False)["input_ids"][: ctx // 2] + [tok.eos_token_id]
+            d_ids = tok(answer, add_special_tokens=False)["input_ids"][: ctx // 2] + [tok.eos_token_id]
             p_ids = prompt_ids(tok, prompt, ctx - len(d_ids))
             nll += _nll(model, p_ids + d_ids, len(p_ids), torch)
             nbytes += len(tok.decode(d_ids[:-1]).encode("utf-8")) + 1
-            text = draft_doc(model, tok, p["prompt"], max_new_tokens, ctx).split("\n\n")[0]
+            # What docs sync would write: the line after "Summary:", from the same prompt.
+            text = draft_answer(model, tok, prompt + "Summary:", max_new_tokens, ctx).split("\n")[0].strip()
+            refs.append(summary_of(answer))
             gens.append(text)
-            rouge.append(scorer.score(doc, text)["rougeL"].fmeasure)
+            rouge.append(scorer.score(refs[-1], text)["rougeL"].fmeasure)
         out["doc_bpb"] = round(nll / math.log(2) / max(nbytes, 1), 4)
         out["rouge_l"] = round(sum(rouge) / len(rouge), 4)
-        a = embedder.encode([p["completion"].strip() for p in pairs])
+        a = embedder.encode(refs)
         b = embedder.encode([g or "-" for g in gens])
         out["similarity"] = round(float((a * b).sum(1).mean()), 4)
         out["pairs"] = len(pairs)
-        out["examples"] = [{"symbol": p.get("symbol"), "human": p["completion"].strip()[:200], "generated": g[:200]}
-                           for p, g in list(zip(pairs, gens))[:3]]
+        out["examples"] = [{"symbol": p.get("symbol"), "human": r[:200], "generated": g[:200]}
+                           for p, r, g in list(zip(pairs, refs, gens))[:3]]
     if len(out) == 1:
         raise LlmctlError(f"{data_dir}: no pretrain/test.jsonl or sft/test.jsonl", "run `llmctl train data` first")
     del model
@@ -107,7 +111,7 @@ def score_model(spec: str, data_dir: Path, max_items: int, max_new_tokens: int, 
 
 
 def evaluate(candidate: str, baseline: str | None, data_dir: Path, *, max_items: int = 32,
-             max_new_tokens: int = 48, gate_metric: str = "doc_bpb", margin: float = 0.0) -> dict:
+             max_new_tokens: int = 48, gate_metric: str = "similarity", margin: float = 0.0) -> dict:
     from llmctl.core.search.embed import load_embedder
 
     if gate_metric not in METRICS:

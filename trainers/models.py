@@ -1,8 +1,8 @@
 """Models and text for training: Llama-style models from a preset, bases from HF folders or GGUF, tokenizers.
 
-Shared by the recipes (recipes/), eval (evaluate.py) and the benchmarks; the
-prompt format a doc model is trained on, evaluated with and drafts from
-(:func:`sft_prompt`) lives here once.
+Shared by the recipes (recipes/), eval (evaluate.py) and the benchmarks. The
+prompt a doc model is trained on, evaluated with and drafts from is the one
+docs sync sends (:func:`task_texts`, over core/docs/task.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from llmctl.core.errors import LlmctlError
 from llmctl.trainers.config import RunConfig, model_dims
 
 EOS = "<|endoftext|>"
-SFT_SEPARATOR = "\n### Documentation:\n"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -58,9 +57,19 @@ def pack(tokenizer, texts: list[str], seq_len: int):
     return torch.tensor(ids[: n * (seq_len + 1)], dtype=torch.long).view(n, seq_len + 1)
 
 
-def sft_prompt(code: str) -> str:
-    """The prompt a doc model is trained on, evaluated with and drafts from: the code, then a separator."""
-    return code.rstrip() + SFT_SEPARATOR
+def task_texts(row: dict, shots: list = ()) -> tuple[str, str]:
+    """(prompt, answer) of a (code, doc) pair in the doc-writing task's one format (core/docs/task.py).
+
+    The prompt is what docs sync sends for that symbol (with the same shots);
+    the answer, its "Summary:" and "Parameter" lines. Rows of an older
+    ``train data`` (no ``summary`` field) answer with the doc's first sentence.
+    """
+    from llmctl.analyzers.docstrings import first_sentence
+    from llmctl.core.docs import task
+
+    summary = row.get("summary") or " ".join(first_sentence(row["completion"].strip().split("\n\n")[0]).split())
+    code = task.trim_code(row["prompt"])
+    return task.prompt(row.get("language") or "python", code, shots), task.answer(summary, row.get("params") or [])
 
 
 def bos_prefix(tokenizer) -> list[int]:
@@ -85,16 +94,18 @@ def fit_prompt(bos: list[int], ids: list[int], keep: int | None) -> list[int]:
     return bos + ids
 
 
-def draft_doc(model, tokenizer, code: str, max_new_tokens: int, context: int) -> str:
-    """The model's greedy doc comment for ``code`` (the prompt's tail kept to fit ``context``)."""
+def draft_answer(model, tokenizer, prompt: str, max_new_tokens: int, context: int) -> str:
+    """The model's greedy continuation of a task prompt, up to the end of its answer (a blank line, or the
+    next ``Code:``); the prompt's tail kept to fit ``context``."""
     import torch
 
-    ids = prompt_ids(tokenizer, sft_prompt(code), max(context - max_new_tokens, 8))
+    ids = prompt_ids(tokenizer, prompt, max(context - max_new_tokens, 8))
     with torch.no_grad():
         gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
                              max_new_tokens=max_new_tokens, do_sample=False,
                              eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    return tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True).strip()
+    text = tokenizer.decode(gen[0, len(ids):], skip_special_tokens=True)
+    return text.split("\n\n")[0].split("\nCode:")[0].rstrip()
 
 
 def build_model(cfg: RunConfig, vocab_size: int, eos_id: int):

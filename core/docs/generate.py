@@ -20,6 +20,7 @@ from llmctl.core.docs.prose import (
     ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, nearest, request_key,
     validate,
 )
+from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
 from llmctl.core.project import Project
 
@@ -102,8 +103,7 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
     for group in by_module.values():
         shots = nearest(examples, [j.symbol for j in group], k)
         for j in group:
-            j.base = tpl.render("prompt_symbol.j2", language=j.symbol.language.capitalize(), examples=shots,
-                                code=code_excerpt(j.symbol, project.root))
+            j.base = task.prompt(j.symbol.language, code_excerpt(j.symbol, project.root), shots, tpl)
     return jobs
 
 
@@ -121,7 +121,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     identity = stats.model = model_identity_for(project)
     cache = ProseCache(project.store_dir / "prose.db")
     stack.callback(cache.close)
-    template_text = tpl.source("prompt_symbol.j2")
+    template_text = tpl.source(task.TEMPLATE)
     missing: list[Request] = []
     for r in requests:
         r.key = request_key(identity, template_text, r)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, RECEIVER, Symbol
+from llmctl.core.docs.task import MAX_CHARS, MAX_LINES, trim_code
+from llmctl.core.search.chunks import strip_doc
 from llmctl.core.search.tokens import identifier_words
 
 _SELF = frozenset({"self", "cls", "this"})
@@ -80,17 +82,16 @@ class Example:
     params: list[tuple[str, str]]
 
 
-def code_excerpt(sym: Symbol, root: Path, max_lines: int = 12, max_chars: int = 600) -> str:
-    """The symbol's source (doc comment removed), trimmed for a prompt."""
+def code_excerpt(sym: Symbol, root: Path, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS) -> str:
+    """The symbol's source (doc comment removed), trimmed for a prompt (core/docs/task.py)."""
     try:
         lines = (root / sym.path).read_text("utf-8", "replace").splitlines()[sym.line - 1:sym.end_line]
     except OSError:
         lines = []
     text = "\n".join(lines) or sym.signature
-    if sym.language == "python" and sym.doc_raw:
-        text = re.sub(r'^(\s*)[rRuU]?("""|\'\'\')[\s\S]*?\2[ \t]*\n', "", text, count=1, flags=re.M)
-    text = "\n".join(ln for ln in text.splitlines()[:max_lines] if ln.strip())
-    return text[:max_chars]
+    if sym.doc_raw:  # removed as `train data` removes it from its pairs: one prompt for both
+        text = strip_doc(text, sym.doc_raw.strip())
+    return trim_code(text, max_lines, max_chars)
 
 
 def _words(sym: Symbol) -> frozenset[str]:

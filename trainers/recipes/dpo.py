@@ -1,8 +1,10 @@
 """Preference optimisation (DPO) on (prompt, chosen, rejected) doc-comment pairs.
 
-Pairs come from data/dpo/train.jsonl when present; otherwise chosen = the
-repository's human doc comment and rejected = the base model's own draft
-(drafted once, cached in OUT/dpo_pairs.jsonl). The reference is the base model
+Pairs come from data/dpo/train.jsonl when present (prompt: the code; chosen
+and rejected: answers in the docs-sync task format, "Summary: …" and
+"Parameter `x`: …" lines); otherwise chosen = the answer from the repository's
+human doc comment and rejected = the base model's own draft of it, from the
+same prompt docs sync sends (drafted once, cached in OUT/dpo_pairs.jsonl). The reference is the base model
 before training; dpo.beta sets the margin's strength. LoRA by default.
 """
 
@@ -14,7 +16,8 @@ from pathlib import Path
 from llmctl.core.errors import LlmctlError
 from llmctl.core.fsutil import atomic_write
 from llmctl.trainers.config import RunConfig
-from llmctl.trainers.models import draft_doc, load_base, read_jsonl
+from llmctl.core.docs import task
+from llmctl.trainers.models import draft_answer, load_base, read_jsonl, task_texts
 from llmctl.trainers.recipes import MicroBatch
 from llmctl.trainers.recipes import sft
 from llmctl.trainers.recipes.sft import collate, sft_examples, with_lora
@@ -39,9 +42,10 @@ def dpo_pairs(cfg: RunConfig, model, tokenizer, say) -> list[dict]:
     pairs = []
     model.eval()
     for r in rows:
-        draft = draft_doc(model, tokenizer, r["prompt"], cfg.dpo.draft_tokens, cfg.model.seq_len)
-        if draft and draft != r["completion"].strip():
-            pairs.append({"prompt": r["prompt"], "chosen": r["completion"], "rejected": draft})
+        prompt, human = task_texts(r)
+        draft = draft_answer(model, tokenizer, prompt, cfg.dpo.draft_tokens, cfg.model.seq_len)
+        if draft and draft.strip() != human.strip():
+            pairs.append({"prompt": r["prompt"], "language": r.get("language"), "chosen": human, "rejected": draft})
     model.train()
     atomic_write(cache, "".join(json.dumps(p) + "\n" for p in pairs))
     return pairs
@@ -57,8 +61,8 @@ def dpo_examples(model, tokenizer, pairs: list[dict], seq_len: int) -> list[tupl
     scorer = make_target_lm(model, dense=False)
     model.eval()
     for p in pairs:
-        chosen = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["chosen"]}], seq_len)[0]
-        rejected = sft_examples(tokenizer, [{"prompt": p["prompt"], "completion": p["rejected"]}], seq_len)[0]
+        prompt = task.prompt(p.get("language") or "python", task.trim_code(p["prompt"]))
+        chosen, rejected = sft_examples(tokenizer, [(prompt, p["chosen"]), (prompt, p["rejected"])], seq_len)
         ids, labels, mask = collate([chosen, rejected], tokenizer.pad_token_id)
         with torch.no_grad():
             ref = Targets(*scorer(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], labels=labels[:, 1:])).per_row(2)

@@ -1,4 +1,8 @@
-"""Fine-tune a base model (full or LoRA) on code -> doc-comment pairs; loss on the doc tokens only.
+"""Fine-tune a base model (full or LoRA) on code -> doc pairs in the prompt docs sync sends; loss on the answer only.
+
+Each pair becomes the doc-writing task's prompt (the code, as `docs sync`
+shows it) and answer ("Summary:" and "Parameter" lines), so the tuned model
+is trained on exactly what it is asked when serving.
 
 model.base: an HF model folder (e.g. a pretrain run's final/) or a .gguf file
 loaded dequantized through transformers. LoRA runs also save the merged model.
@@ -10,24 +14,24 @@ from pathlib import Path
 
 from llmctl.core.errors import LlmctlError
 from llmctl.trainers.config import RunConfig
-from llmctl.trainers.models import bos_prefix, fit_prompt, load_base, read_jsonl, sft_prompt
+from llmctl.trainers.models import bos_prefix, fit_prompt, load_base, read_jsonl, task_texts
 from llmctl.trainers.recipes import MicroBatch, token_loss, token_targets
 
 
-def sft_examples(tokenizer, rows: list[dict], seq_len: int) -> list[tuple[list[int], list[int]]]:
-    """(input ids, labels) per pair: the loss only on the doc-comment tokens (and EOS).
+def sft_examples(tokenizer, pairs: list[tuple[str, str]], seq_len: int) -> list[tuple[list[int], list[int]]]:
+    """(input ids, labels) per (prompt, answer): the loss only on the answer's tokens (and EOS).
 
-    Prompts and completions are tokenized in two batched calls (the fast
+    Prompts and answers are tokenized in two batched calls (the fast
     tokenizer's batch path): per-row calls took most of SFT's start-up on
     tens of thousands of pairs.
     """
     bos = bos_prefix(tokenizer)
-    completions = tokenizer([r["completion"].strip() for r in rows], add_special_tokens=False)["input_ids"]
-    prompts = tokenizer([sft_prompt(r["prompt"]) for r in rows], add_special_tokens=False)["input_ids"]
+    answers = tokenizer([a for _p, a in pairs], add_special_tokens=False)["input_ids"]
+    prompts = tokenizer([p for p, _a in pairs], add_special_tokens=False)["input_ids"]
     out = []
-    for p, c in zip(prompts, completions):
+    for p, c in zip(prompts, answers):
         c = (c + [tokenizer.eos_token_id])[: max(8, seq_len // 2)]
-        # BOS first, as served; then the end of long code (the signature is lost first only when huge).
+        # BOS first, as served; then the end of a prompt too long for the context.
         p = fit_prompt(bos, p, seq_len - len(c))
         out.append((p + c, [-100] * len(p) + c))
     return out
@@ -74,7 +78,7 @@ class Recipe:
         cfg = self.cfg
         model, tokenizer = load_base(cfg.model.base)
         path = Path(cfg.data.dir) / "sft" / "train.jsonl"
-        self.examples = sft_examples(tokenizer, read_jsonl(path), cfg.model.seq_len)
+        self.examples = sft_examples(tokenizer, [task_texts(r) for r in read_jsonl(path)], cfg.model.seq_len)
         if not self.examples:
             raise LlmctlError(f"{path}: no instruction pairs", "run `llmctl train data` on documented code")
         self.n_examples, self.pad_id = len(self.examples), tokenizer.pad_token_id
