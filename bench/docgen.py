@@ -14,7 +14,7 @@ on loopback. Reported:
   that restates the function name ("parse_http_header" -> "Parse http header.").
 
 Usage: python bench/docgen.py [--n 100] [--packages click,jinja2,rich] [--seed 7] [--slice-files 6]
-                              [--model BASE.gguf] [--lora ADAPTER.gguf]
+                              [--model BASE.gguf] [--lora ADAPTER.gguf] [--examples K]
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def main() -> None:
     ap.add_argument("--slice-files", type=int, default=6, help="files for the generate='all' timing")
     ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
     ap.add_argument("--lora", default=None, help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run)")
+    ap.add_argument("--show", type=int, default=4, help="generated summaries printed beside the real ones")
+    ap.add_argument("--examples", type=int, default=3, help="few-shot examples per prompt (docs.examples; 0 = the prompt train sft teaches)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -139,7 +141,7 @@ def main() -> None:
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
         cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity},
-                                     "docs": {"generate": "summaries"}})
+                                     "docs": {"generate": "summaries", "examples": args.examples}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
         small = sorted(by_file, key=lambda f: f.stat().st_size)[:args.slice_files]
@@ -217,7 +219,7 @@ def main() -> None:
     print(f"  mean cosine to the real first sentence: llmctl {statistics.mean(with_fallback):.3f} (gaps scored as the "
           f"name baseline; generated only {statistics.mean(cos_gen.values()):.3f}) vs name baseline "
           f"{statistics.mean(cos_base):.3f} = {statistics.mean(with_fallback) / statistics.mean(cos_base):.2f}x")
-    for k in ok[:4]:
+    for k in ok[:args.show]:
         print(f"  {ids[k]}\n    real:     {real[k]}\n    llmctl:   {generated[ids[k]]}\n    baseline: {base[k]}")
 
 
