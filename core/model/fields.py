@@ -28,7 +28,8 @@ class ServeField:
 
 SERVE_FIELDS: dict[str, ServeField] = {f.name: f for f in (
     ServeField("path", "--model", "", "GGUF file to serve; default: the bundled Gemma 3 270M Q4_K_M"),
-    ServeField("lora", "--lora", "", "GGUF LoRA adapter to apply over the model"),
+    ServeField("lora", "--lora", "bundled", "GGUF LoRA adapter over the model; \"bundled\": llmctl's doc-writing "
+               "adapter over the bundled model; \"\" or none: no adapter"),
     ServeField("host", "--host", "127.0.0.1", "address to bind; anything but loopback warns"),
     ServeField("port", "--port", DEFAULT_PORT, "port to listen on", ge=1, le=65535),
     ServeField("context", "--context", 2048, "context window to allocate, in tokens", ge=256),

@@ -63,6 +63,24 @@ def check_gguf(path: Path, what: str = "model") -> Path:
     return path
 
 
+BUNDLED_LORA = "bundled"
+
+
+def bundled_adapter() -> Path:
+    """The doc-writing LoRA adapter for the default model, trained by llmctl itself (adapters/*.json says how)."""
+    return Path(__file__).with_name("adapters") / "gemma3-270m-doc-lora.gguf"
+
+
+def lora_for(model: str | None, lora: str | None) -> Path | None:
+    """The adapter to apply: ``model.lora`` = "bundled" (the default) means the bundled one, but only over the
+    bundled model (``model`` empty); "" or "none" means none; anything else is a path."""
+    if not lora or lora == "none":
+        return None
+    if lora == BUNDLED_LORA:
+        return bundled_adapter() if not model and bundled_adapter().is_file() else None
+    return Path(lora).expanduser()
+
+
 def model_identity(path: Path, lora: Path | None = None) -> str:
     """A stable name for a local model: file name and size (cheap, no hashing of 250 MB)."""
     ident = f"{path.name}@{path.stat().st_size}"

@@ -24,7 +24,7 @@ from pathlib import Path
 from llmctl.core.errors import LlmctlError
 from llmctl.core.fsutil import atomic_write
 from llmctl.core.model.client import ModelClient, is_loopback
-from llmctl.core.model.files import check_gguf, default_model_path, model_identity
+from llmctl.core.model.files import check_gguf, default_model_path, lora_for, model_identity
 
 STATE_FILE = "serve.json"
 LOG_FILE = "serve.log"
@@ -58,7 +58,8 @@ def resolve_spec(model: str | None, lora: str | None, host: str, port: int, api_
                  context: int, threads: int) -> ServeSpec:
     """Check the files and build a ServeSpec (default model when ``model`` is empty)."""
     model_path = check_gguf(Path(model).expanduser()) if model else default_model_path()
-    lora_path = check_gguf(Path(lora).expanduser(), "LoRA adapter") if lora else None
+    chosen = lora_for(model, lora)
+    lora_path = check_gguf(chosen, "LoRA adapter") if chosen is not None else None
     return ServeSpec(model_path, lora_path, host, port, api_key, context, threads or os.cpu_count() or 1)
 
 
