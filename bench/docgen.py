@@ -90,7 +90,7 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
     ap.add_argument("--lora", default=None, help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run)")
     ap.add_argument("--show", type=int, default=4, help="generated summaries printed beside the real ones")
-    ap.add_argument("--examples", type=int, default=3, help="few-shot examples per prompt (docs.examples; 0 = the prompt train sft teaches)")
+    ap.add_argument("--examples", default="auto", help="few-shot examples per prompt (docs.examples: auto, or 0-8; 0 = the prompt train sft teaches)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -141,7 +141,8 @@ def main() -> None:
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
         cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity},
-                                     "docs": {"generate": "summaries", "examples": args.examples}})
+                                     "docs": {"generate": "summaries",
+                                              "examples": args.examples if args.examples == "auto" else int(args.examples)}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
         small = sorted(by_file, key=lambda f: f.stat().st_size)[:args.slice_files]

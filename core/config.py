@@ -57,7 +57,9 @@ class DocsConfig(_Section):
 
     out_dir: str = Field(default="docs/api", min_length=1, description="where pages are written, relative to the root")
     templates_dir: str = Field(default="", description="folder whose *.j2 files override the bundled templates")
-    examples: int = Field(default=3, ge=0, le=8, description="few-shot examples per prompt, from the repository's own docs")
+    examples: int | Literal["auto"] = Field(
+        default="auto", ge=0, le=8, description="few-shot examples per prompt, from the repository's own docs, 0-8; auto: none "
+        "when a LoRA adapter is served (it was trained on the prompt without them), 3 for a plain base model")
     max_tokens: int = Field(default=48, ge=8, le=512, description="longest generated answer, in tokens")
     generate: Literal["summaries", "all", "none"] = Field(
         default="all", description="what the model writes: summaries only, summaries and parameter descriptions, or nothing")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 import typing
 from typing import Any, Literal, get_args, get_origin
 
@@ -91,6 +92,14 @@ def _check(value: Any, hint: Any, loc: str, meta: Any = None) -> Any:
     origin = get_origin(hint)
     if isinstance(hint, type) and issubclass(hint, Section):
         return value if isinstance(value, hint) else hint.validate(value, loc)
+    if origin in (typing.Union, types.UnionType):  # the first alternative that takes the value
+        errors = []
+        for alternative in get_args(hint):
+            try:
+                return _check(value, alternative, loc, meta)
+            except SchemaError as err:
+                errors.append(err.message)
+        raise SchemaError(loc, " or ".join(errors), value)
     if origin is Literal:
         choices = get_args(hint)
         if value not in choices:

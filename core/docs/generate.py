@@ -107,6 +107,18 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
     return jobs
 
 
+def shots_for(project: Project) -> int:
+    """``docs.examples``, with "auto" resolved: 0 over a LoRA adapter (trained zero-shot), else 3.
+
+    Measured on bench/docgen.py (100 hidden docstrings of 5 libraries): the bundled
+    adapter scores 0.513 zero-shot and 0.462 with 3 examples; the plain base 0.444 with 3.
+    """
+    from llmctl.core.model.connect import serves_adapter
+
+    k = project.config.docs.examples
+    return k if k != "auto" else (0 if serves_adapter(project) else 3)
+
+
 def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol], tpl: Templates,
                  stack: ExitStack, *, ask_model: bool, on_total: Callable[[int], None] | None = None,
                  progress: Callable[[int], None] | None = None,
@@ -134,7 +146,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     if not (missing and ask_model):
         return prose, stats
     cfg = project.config.docs
-    jobs = _jobs(missing, symbols, project, tpl, cfg.examples)
+    jobs = _jobs(missing, symbols, project, tpl, shots_for(project))
     client = connect(project, stack, log)
     gen = _Generator(client, cache, identity, cfg.max_tokens)
     if on_total:

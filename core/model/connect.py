@@ -41,6 +41,15 @@ def model_identity_for(project: Project) -> str:
     return mc.url
 
 
+def serves_adapter(project: Project) -> bool:
+    """True when the configured model is a local GGUF with a LoRA adapter over it (the bundled one by default)."""
+    from llmctl.core.model.client import is_loopback
+    from llmctl.core.model.files import lora_for
+
+    mc = project.config.model
+    return bool(is_loopback(urllib.parse.urlsplit(mc.url).hostname or "") and lora_for(mc.path, mc.lora))
+
+
 def connect(project: Project, stack: ExitStack, log: Callable[[str], None]):
     """A ModelClient for the configured model.
 
