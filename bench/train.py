@@ -16,7 +16,7 @@ data, compile), peak GPU memory, and MFU on known GPUs.
 Tokens are the positions a run processes (padding excluded); for SFT the
 loss is only on the doc comment, which `tokens (targets)` counts separately.
 
-What the profile showed (torch.profiler, self CPU time of 3 steady steps; CPU, 2 cores;
+What the profile showed (`bench/profile_train.py`: torch.profiler, self CPU time of 3 steady steps; CPU, 2 cores;
 `llmctl train sft`, LoRA r=8 on Gemma 3 270M, seq 512, micro 4, click's pairs). The
 GPU figures of issue 16 are not measured here: no GPU was lent to this work.
 ------------------------------------------------------------------------------
