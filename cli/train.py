@@ -37,6 +37,8 @@ def data_command(
     Drops empty/short, generated, minified and licence-only items, exact
     duplicates and near-duplicates (MinHash LSH); the split is a stable hash, and
     near-duplicates never straddle splits. The output folder is replaced atomically.
+    With --history, it writes doc-staleness examples mined from the repositories'
+    git history to OUT/history/ instead (for `llmctl train staleness --data OUT`).
     """
     from llmctl.core.extras import require
     from llmctl.core.project import open_project
