@@ -111,7 +111,7 @@ def shots_for(project: Project) -> int:
     """``docs.examples``, with "auto" resolved: 0 over a LoRA adapter (trained zero-shot), else 3.
 
     Measured on bench/docgen.py (100 hidden docstrings of 5 libraries): the bundled
-    adapter scores 0.513 zero-shot and 0.462 with 3 examples; the plain base 0.444 with 3.
+    adapter scored 0.513 zero-shot and 0.462 with 3 examples; the plain base 0.444 with 3.
     """
     from llmctl.core.model.connect import serves_adapter
 
