@@ -210,11 +210,11 @@ def _read_extra(path: Path, rules: DataRules, stats: DataStats) -> list[dict]:
 
 def task_fields(sym, doc: str) -> dict:
     """What the doc-writing task (core/docs/task.py) answers for this symbol: its summary and described parameters."""
-    from llmctl.analyzers.docstrings import first_sentence
-    from llmctl.core.docs.prose import api_params
+    from llmctl.core.docs.prose import api_params, described_params
+    from llmctl.core.docs.task import doc_summary
 
-    described = {d.name.lstrip("*"): " ".join(d.description.split()) for d in sym.doc.params if d.name and d.description}
-    summary = " ".join((sym.doc.summary or first_sentence(doc.strip().split("\n\n")[0])).split())
+    described = described_params(sym)
+    summary = " ".join(sym.doc.summary.split()) if sym.doc.summary else doc_summary(doc)
     return {"summary": summary, "params": [[p.name, described[p.name]] for p in api_params(sym) if p.name in described]}
 
 

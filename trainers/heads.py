@@ -41,12 +41,16 @@ class Targets:
         return torch.zeros(n_rows, dtype=self.logp.dtype, device=self.logp.device).index_add(0, self.rows, self.logp)
 
 
-def _logits(h, weight, softcap: float | None, dtype=None):
+def _cap(z, softcap: float | None):
+    """Gemma's logit soft-capping (``softcap * tanh(z / softcap)``), or ``z`` when the model has none."""
     import torch
 
-    dtype = dtype or h.dtype
-    z = (h.to(dtype) @ weight.to(dtype).t()).float()
     return torch.tanh(z / softcap) * softcap if softcap else z
+
+
+def _logits(h, weight, softcap: float | None, dtype=None):
+    dtype = dtype or h.dtype
+    return _cap((h.to(dtype) @ weight.to(dtype).t()).float(), softcap)
 
 
 def _dlogp(z, t, softcap: float | None, lse=None):
@@ -56,7 +60,7 @@ def _dlogp(z, t, softcap: float | None, lse=None):
     """
     import torch
 
-    capped = torch.tanh(z / softcap) * softcap if softcap else z
+    capped = _cap(z, softcap)
     if lse is None:
         lse = torch.logsumexp(capped, dim=-1)
     d = capped.sub(lse[:, None]).exp_().neg_()
@@ -89,7 +93,7 @@ def _make_chunked():
                 w = weight.to(dtype)
                 for s in range(0, h.shape[0], CHUNK):
                     z = (h[s:s + CHUNK].to(dtype) @ w.t()).float()
-                    capped = torch.tanh(z / softcap) * softcap if softcap else z
+                    capped = _cap(z, softcap)
                     t = targets[s:s + CHUNK]
                     lse = torch.logsumexp(capped, dim=-1)
                     out[s:s + CHUNK] = capped.gather(1, t[:, None]).squeeze(1) - lse

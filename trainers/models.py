@@ -64,10 +64,9 @@ def task_texts(row: dict, shots: list = ()) -> tuple[str, str]:
     the answer, its "Summary:" and "Parameter" lines. Rows of an older
     ``train data`` (no ``summary`` field) answer with the doc's first sentence.
     """
-    from llmctl.analyzers.docstrings import first_sentence
     from llmctl.core.docs import task
 
-    summary = row.get("summary") or " ".join(first_sentence(row["completion"].strip().split("\n\n")[0]).split())
+    summary = row.get("summary") or task.doc_summary(row["completion"])
     code = task.trim_code(row["prompt"])
     return task.prompt(row.get("language") or "python", code, shots), task.answer(summary, row.get("params") or [])
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
-    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, nearest, request_key,
-    validate,
+    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, described_params, nearest,
+    request_key, validate,
 )
 from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
@@ -77,7 +77,7 @@ class _Generator:
             self.cache.put(wanted["summary"].key, summary, self.identity)
         if summary:
             prompt += f"Summary: {summary}\n"
-        described = {d.name.lstrip("*"): " ".join(d.description.split()) for d in sym.doc.params if d.description}
+        described = described_params(sym)
         for p in api_params(sym):
             field = f"param:{p.name}"
             if field in wanted:

@@ -15,19 +15,15 @@ at the job it was tuned for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 TEMPLATE = "prompt_symbol.j2"
 MAX_LINES, MAX_CHARS = 12, 600
 
 
-@dataclass
-class Shot:
-    """A worked example: code, its summary, its described parameters."""
+def doc_summary(doc: str) -> str:
+    """A doc comment's summary on one line: the first sentence of its first paragraph."""
+    from llmctl.analyzers.docstrings import first_sentence
 
-    code: str
-    summary: str
-    params: list[tuple[str, str]] = field(default_factory=list)
+    return " ".join(first_sentence(doc.strip().split("\n\n")[0]).split())
 
 
 def trim_code(text: str, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS) -> str:
@@ -35,21 +31,19 @@ def trim_code(text: str, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS)
     return "\n".join(ln for ln in text.splitlines()[:max_lines] if ln.strip())[:max_chars]
 
 
-_ENV = None
+_BUNDLED = None
 
 
 def prompt(language: str, code: str, shots: list = (), templates=None) -> str:
-    """The prompt for one symbol (``templates``: a project's ``Templates``; default: the bundled template)."""
-    global _ENV
-    ctx = {"language": language.capitalize(), "examples": list(shots), "code": code}
-    if templates is not None:
-        return templates.render(TEMPLATE, **ctx)
-    if _ENV is None:
-        from jinja2 import Environment, PackageLoader, StrictUndefined
+    """The prompt for one symbol (``templates``: a project's ``Templates``; default: the bundled templates)."""
+    global _BUNDLED
+    if templates is None:
+        if _BUNDLED is None:
+            from llmctl.core.docs.templates import Templates
 
-        _ENV = Environment(loader=PackageLoader("llmctl.templates", ""), undefined=StrictUndefined, trim_blocks=True,
-                           lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
-    return _ENV.get_template(TEMPLATE).render(**ctx)
+            _BUNDLED = Templates()
+        templates = _BUNDLED
+    return templates.render(TEMPLATE, language=language.capitalize(), examples=list(shots), code=code)
 
 
 def answer(summary: str, params: list[tuple[str, str]] = ()) -> str:

@@ -15,11 +15,11 @@ from llmctl.core.project import Project
 class Templates:
     """The Jinja2 environment: the user's docs.templates_dir first, then the bundled templates."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project | None = None):
         from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
         loaders = []
-        if project.config.docs.templates_dir:
+        if project is not None and project.config.docs.templates_dir:
             loaders.append(FileSystemLoader(str(project.root / project.config.docs.templates_dir)))
         loaders.append(PackageLoader("llmctl.templates", ""))
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
