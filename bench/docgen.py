@@ -34,6 +34,7 @@ from pathlib import Path
 from llmctl.core.config import Config
 from llmctl.core.docs.sync import sync
 from llmctl.core.project import Project
+from llmctl.core.docs.generate import sure
 from llmctl.core.docs.prose import ProseCache, name_words
 from llmctl.core.model.server import embedded_server, free_port, resolve_spec
 
@@ -88,9 +89,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--slice-files", type=int, default=6, help="files for the generate='all' timing")
     ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
-    ap.add_argument("--lora", default=None, help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run)")
+    ap.add_argument("--lora", default="bundled", help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run); default: the bundled one, as docs sync uses; none: the plain base")
     ap.add_argument("--show", type=int, default=4, help="generated summaries printed beside the real ones")
     ap.add_argument("--examples", default="auto", help="few-shot examples per prompt (docs.examples: auto, or 0-8; 0 = the prompt train sft teaches)")
+    ap.add_argument("--min-confidence", default="off", help="docs.min_confidence for the run (off: keep every answer, "
+                    "which the curve needs)")
+    ap.add_argument("--right", type=float, default=0.5, help="cosine to the real sentence that counts as right in the curve")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -140,8 +144,8 @@ def main() -> None:
         server_cm.__enter__()
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
-        cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity},
-                                     "docs": {"generate": "summaries",
+        cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"},
+                                     "docs": {"generate": "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
                                               "examples": args.examples if args.examples == "auto" else int(args.examples)}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
@@ -172,15 +176,19 @@ def main() -> None:
                   f"{total_s:.1f}s in all (scan, generation, rendering)")
             print(f"  speed: {jobs['n']} symbols needed a summary ({result.generated} generated, {result.gaps} gaps, "
                   f"{result.model_calls} model calls) in {gen_s:.1f}s = {jobs['n'] / gen_s:.2f} symbols/s (goal >= 1)")
-            all_cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity}})
+            print(f"  answers refused, by reason: {result.gap_reasons}")
+            all_cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"}})
             sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
             marks.clear()
             r2 = sync(sliced, on_total=on_total, progress=progress)
-            gen2 = marks["gen_end"] - marks["gen_start"]
-            items = r2.generated + r2.gaps
-            print(f"pass 2, generate='all' on {len(small)} files: {jobs['n']} symbols needed prose ({items} items: "
-                  f"summaries and parameter descriptions, {r2.gaps} gaps, {r2.model_calls} model calls) in "
-                  f"{gen2:.1f}s = {jobs['n'] / gen2:.2f} symbols/s, {items / gen2:.2f} items/s")
+            if "gen_end" not in marks:
+                print(f"pass 2, generate='all' on {len(small)} files: nothing left for the model to write")
+            else:
+                gen2 = marks["gen_end"] - marks["gen_start"]
+                items = r2.generated + r2.gaps
+                print(f"pass 2, generate='all' on {len(small)} files: {jobs['n']} symbols needed prose ({items} items: "
+                      f"summaries and parameter descriptions, {r2.gaps} gaps, {r2.model_calls} model calls) in "
+                      f"{gen2:.1f}s = {jobs['n'] / gen2:.2f} symbols/s, {items / gen2:.2f} items/s")
         finally:
             server_cm.__exit__(None, None, None)
 
@@ -194,12 +202,16 @@ def main() -> None:
         tpl_text = Templates(project).source("prompt_symbol.j2")
         cache = ProseCache(project.store_dir / "prose.db")
         generated: dict[str, str | None] = {}
+        confidence: dict[str, float | None] = {}
+        asked: set[str] = set()  # hidden functions docs sync wrote prose for (the others are not in the API reference)
         with Store(project.store_dir) as store:
             for sid in truth:
                 sym = store.symbol(sid)
                 if sym is None:
                     continue
-                generated[sid] = cache.get(request_key(identity, tpl_text, Request(sym, "summary")))[1]
+                found, generated[sid], confidence[sid] = cache.get(request_key(identity, tpl_text, Request(sym, "summary")))
+                if found:
+                    asked.add(sid)
         cache.close()
 
     from sentence_transformers import SentenceTransformer
@@ -215,13 +227,48 @@ def main() -> None:
     e_gen = model.encode([generated[ids[k]] for k in ok], normalize_embeddings=True)
     cos_base = [float(e_real[k] @ e_base[k]) for k in range(len(ids))]
     cos_gen = {k: float(e_real[k] @ e_gen[j]) for j, k in enumerate(ok)}
-    with_fallback = [cos_gen.get(k, cos_base[k]) for k in range(len(ids))]
-    print(f"quality on {len(ids)} functions: {len(ok)} summaries generated, {len(ids) - len(ok)} gaps")
+    floor = None if args.min_confidence == "off" else float(args.min_confidence)
+    kept = {k: cos_gen[k] for k in ok if sure(confidence[ids[k]], floor)}  # what the pages show
+    with_fallback = [kept.get(k, cos_base[k]) for k in range(len(ids))]
+    print(f"quality on {len(ids)} functions: {len(kept)} summaries generated and kept, {len(ids) - len(kept)} gaps "
+          f"(min_confidence {args.min_confidence}); of those, {len(ids) - len(asked)} functions are not in the API "
+          f"reference (private modules, not re-exported): docs sync asks nothing for them, so {len(asked) - len(kept)} "
+          f"gaps of {len(asked)} asked = {(len(asked) - len(kept)) / max(1, len(asked)):.0%}")
     print(f"  mean cosine to the real first sentence: llmctl {statistics.mean(with_fallback):.3f} (gaps scored as the "
-          f"name baseline; generated only {statistics.mean(cos_gen.values()):.3f}) vs name baseline "
+          f"name baseline; generated only {statistics.mean(kept.values()) if kept else 0:.3f}) vs name baseline "
           f"{statistics.mean(cos_base):.3f} = {statistics.mean(with_fallback) / statistics.mean(cos_base):.2f}x")
+    # The gate and the curve read every answer the model gave, kept or gated.
     for k in ok[:args.show]:
-        print(f"  {ids[k]}\n    real:     {real[k]}\n    llmctl:   {generated[ids[k]]}\n    baseline: {base[k]}")
+        print(f"  {ids[k]}  (confidence {confidence[ids[k]]})\n    real:     {real[k]}\n    llmctl:   {generated[ids[k]]}\n"
+              f"    baseline: {base[k]}")
+    curve([(confidence[ids[k]], cos_gen[k], cos_base[k]) for k in ok], len(ids), args.right)
+
+
+def curve(answers: list[tuple[float | None, float, float]], n: int, right: float) -> None:
+    """The confidence gate's precision/coverage curve: what each docs.min_confidence would keep.
+
+    ``answers``: (confidence, cosine to the real sentence, cosine of the name
+    baseline) per generated summary. "Right" is a cosine of at least ``right``
+    to the real first sentence (the bench's proxy; the closing note says how
+    it compares with reading by hand). A gated answer is scored as the name
+    baseline in the mean, as the other gaps are.
+    """
+    scored = sorted((c, g, b) for c, g, b in answers if c is not None)
+    if not scored:
+        print("confidence gate: the server returned no log-probabilities")
+        return
+    print(f"confidence gate on {len(scored)} generated summaries (of {n} functions): right = cosine >= {right}")
+    print("  min_confidence  kept  coverage  right among kept  mean cosine kept  mean cosine all (gated = baseline)")
+    floors = sorted({round(scored[int(len(scored) * q / 10)][0], 2) for q in range(10)})
+    for floor in ["off", *floors]:
+        kept = [(g, b) for c, g, b in scored if floor == "off" or c >= floor]
+        cut = [b for c, g, b in scored if floor != "off" and c < floor]
+        if not kept:
+            continue
+        right_share = sum(g >= right for g, _b in kept) / len(kept)
+        mean_all = statistics.mean([g for g, _b in kept] + cut)
+        print(f"  {floor!s:>14}  {len(kept):4d}  {len(kept) / n:8.2f}  {right_share:15.2f}  "
+              f"{statistics.mean(g for g, _b in kept):16.3f}  {mean_all:.3f}")
 
 
 if __name__ == "__main__":

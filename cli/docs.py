@@ -64,6 +64,8 @@ def sync_command(
         out.print(f"{result.symbols} public symbols; pages {verb}: {changed}")
         out.print(f"prose: {result.generated} generated, {result.cache_hits} from cache, {result.model_calls} model calls, "
                   f"{result.gaps} gaps" + (f" (model: {result.model})" if result.model else ""))
+        if result.gap_reasons:
+            out.print("answers left as gaps: " + ", ".join(f"{n} {why}" for why, n in result.gap_reasons.items()))
     if check and result.changed:
         raise typer.Exit(1)
 

@@ -193,3 +193,51 @@ def test_killed_server_mid_run_leaves_no_half_written_page(tmp_path):
     # the prose already generated is kept for the next run
     with sqlite3.connect(project / ".llmctl/prose.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM prose").fetchone()[0] >= 3
+
+
+def test_the_server_scores_generated_tokens_as_logits_all_would(model_server):
+    # The server loads the model without logits_all (prompts 4-5x faster) and still answers
+    # `logprobs`; they must equal llama.cpp's own, computed with every position's logits.
+    from llama_cpp import Llama
+
+    from llmctl.core.model.client import ModelClient
+    from llmctl.core.model.files import bundled_adapter, default_model_path
+
+    client = ModelClient(model_server, retries=0)
+    prompt = "def add(a, b):\n    return a + b\n\nSummary:"
+    text, confidence = client.complete_scored(prompt, max_tokens=12, stop=["\n"])
+    assert text == client.complete(prompt, max_tokens=12, stop=["\n"])  # scoring does not change the answer
+    served = client._choice(prompt, 12, ["\n"], 0.0, logprobs=1)["logprobs"]
+    # (a second ask reuses the prompt's KV cache: equal up to float noise)
+    assert "".join(served["tokens"]) == text and confidence == pytest.approx(
+        sum(served["token_logprobs"]) / len(served["token_logprobs"]), abs=0.05)
+    # the session server serves the bundled adapter, and the server's default repeat penalty
+    llama = Llama(str(default_model_path()), lora_path=str(bundled_adapter()), logits_all=True, n_ctx=512, verbose=False)
+    own = llama.create_completion(prompt, max_tokens=12, stop=["\n"], temperature=0.0, repeat_penalty=1.1, logprobs=1)
+    own_lp = own["choices"][0]["logprobs"]
+    assert own["choices"][0]["text"] == text
+    n = len(served["token_logprobs"])
+    assert served["token_logprobs"] == pytest.approx(own_lp["token_logprobs"][:n], abs=0.05)
+    assert all(lp <= 0 for lp in served["token_logprobs"])
+    # a continuation the model is sure of scores higher than a free-form one
+    _, counting = client.complete_scored("1, 2, 3, 4, 5, 6, 7,", max_tokens=6)
+    assert counting > confidence
+
+
+def test_min_confidence_leaves_gaps_and_changing_it_asks_the_model_nothing(model_server, example_copy):
+    configure(example_copy, model_server, '\n[docs]\ngenerate = "summaries"\n')
+    first = sync_json(example_copy)
+    assert first["generated"] > 0 and first["model_calls"] > 0
+    with sqlite3.connect(example_copy / ".llmctl/prose.db") as conn:
+        scores = [c for (c,) in conn.execute("SELECT confidence FROM prose WHERE text IS NOT NULL")]
+    assert scores and all(c is not None and c <= 0 for c in scores)
+    page = example_copy / "docs/api/inventory.md"
+    before = page.read_text()
+    # a floor above every answer: each becomes a marked gap, from the cache alone
+    configure(example_copy, model_server, f'\n[docs]\ngenerate = "summaries"\nmin_confidence = {min(max(scores) + 1e-3, 0.0)}\n')
+    strict = sync_json(example_copy)
+    assert strict["model_calls"] == 0 and strict["gaps"] >= first["generated"]
+    assert "*(generated)*" not in page.read_text() and "*No summary yet.*" in page.read_text()
+    configure(example_copy, model_server, '\n[docs]\ngenerate = "summaries"\nmin_confidence = "off"\n')
+    again = sync_json(example_copy)
+    assert again["model_calls"] == 0 and page.read_text() == before

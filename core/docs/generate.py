@@ -9,11 +9,12 @@ gaps are cached the moment they are known.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
@@ -36,6 +37,11 @@ class ProseStats:
     cache_hits: int = 0
     generated: int = 0
     model_calls: int = 0
+    gap_reasons: dict[str, int] = field(default_factory=dict)  # why answers were refused, counted
+
+    def refused(self, reason: str) -> None:
+        """Count one refused answer (thread-safe enough: called under the generator's lock)."""
+        self.gap_reasons[reason] = self.gap_reasons.get(reason, 0) + 1
 
 
 @dataclass
@@ -54,16 +60,37 @@ class _Generator:
     so each call only adds a few tokens to what the server already has in its KV cache.
     """
 
-    def __init__(self, client, cache: ProseCache, identity: str, max_tokens: int):
+    def __init__(self, client, cache: ProseCache, identity: str, max_tokens: int, floor: float | None = None,
+                 stats: ProseStats | None = None):
         self.client, self.cache, self.identity, self.max_tokens = client, cache, identity, max_tokens
+        self.floor, self.stats, self._lock = floor, stats or ProseStats(), threading.Lock()
 
-    def _line(self, prompt: str, sym: Symbol, kind: str) -> str | None:
+    def _refused(self, reason: str) -> None:
+        with self._lock:
+            self.stats.refused(reason)
+
+    def _line(self, prompt: str, sym: Symbol, kind: str) -> tuple[str | None, float | None]:
+        """A valid answer and the model's confidence in it, or (None, None)."""
         for temperature in (0.0, 0.7):
-            raw = self.client.complete(prompt, max_tokens=self.max_tokens, stop=["\n"], temperature=temperature)
+            raw, confidence = self.client.complete_scored(prompt, max_tokens=self.max_tokens, stop=["\n"],
+                                                          temperature=temperature)
             text = clean_answer(raw, kind)
-            if validate(text, sym, kind) is None and not copied(text, prompt):
-                return text
-        return None
+            reason = validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
+            if reason is None:
+                return text, confidence
+            if not sure(confidence, self.floor):
+                break  # unsure and invalid: a sample at a higher temperature is less sure still
+        self._refused(reason.split(" `")[0])  # "names `x`, which …" counted as one reason
+        return None, None
+
+    def _ask(self, prompt: str, sym: Symbol, kind: str, key: str) -> str | None:
+        """One answer line, cached with its confidence; None (a gap) when invalid or below the floor."""
+        text, confidence = self._line(prompt, sym, kind)
+        self.cache.put(key, text, self.identity, confidence)
+        if text is not None and not sure(confidence, self.floor):
+            self._refused("below docs.min_confidence")
+            return None
+        return text
 
     def run(self, job: _Job) -> dict[str, str | None]:
         """Answers by request field; each is cached as soon as it is known."""
@@ -73,21 +100,24 @@ class _Generator:
         prompt = job.base.rstrip("\n") + "\n"
         summary = sym.doc.summary or None
         if "summary" in wanted:
-            summary = answers["summary"] = self._line(prompt + "Summary:", sym, "summary")
-            self.cache.put(wanted["summary"].key, summary, self.identity)
+            summary = answers["summary"] = self._ask(prompt + "Summary:", sym, "summary", wanted["summary"].key)
         if summary:
             prompt += f"Summary: {summary}\n"
         described = described_params(sym)
         for p in api_params(sym):
             field = f"param:{p.name}"
             if field in wanted:
-                text = answers[field] = self._line(prompt + f"Parameter `{p.name}`:", sym, "param")
-                self.cache.put(wanted[field].key, text, self.identity)
+                text = answers[field] = self._ask(prompt + f"Parameter `{p.name}`:", sym, "param", wanted[field].key)
             else:
                 text = described.get(p.name)
             if text:
                 prompt += f"Parameter `{p.name}`: {text}\n"
         return answers
+
+
+def sure(confidence: float | None, floor: float | None) -> bool:
+    """True when an answer clears the confidence floor (no floor, or no score from the server: it does)."""
+    return floor is None or confidence is None or confidence >= floor
 
 
 def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
@@ -134,13 +164,16 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     cache = ProseCache(project.store_dir / "prose.db")
     stack.callback(cache.close)
     template_text = tpl.source(task.TEMPLATE)
+    floor = None if project.config.docs.min_confidence == "off" else float(project.config.docs.min_confidence)
     missing: list[Request] = []
     for r in requests:
         r.key = request_key(identity, template_text, r)
-        found, text = cache.get(r.key)
+        found, text, confidence = cache.get(r.key)
         if found:
             stats.cache_hits += 1
-            prose[(r.symbol.id, r.field)] = text
+            prose[(r.symbol.id, r.field)] = text if sure(confidence, floor) else None
+            if text is not None and not sure(confidence, floor):
+                stats.refused("below docs.min_confidence")
         else:
             missing.append(r)
     if not (missing and ask_model):
@@ -148,7 +181,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     cfg = project.config.docs
     jobs = _jobs(missing, symbols, project, tpl, shots_for(project))
     client = connect(project, stack, log)
-    gen = _Generator(client, cache, identity, cfg.max_tokens)
+    gen = _Generator(client, cache, identity, cfg.max_tokens, floor, stats)
     if on_total:
         on_total(len(jobs))  # progress counts symbols, as users think of them
     with ThreadPoolExecutor(max_workers=project.config.model.max_in_flight) as pool:

@@ -216,30 +216,41 @@ def request_key(identity: str, template_text: str, req: Request) -> str:
 
 
 class ProseCache:
-    """Generated prose by request key (SQLite beside the symbol store). ``text`` None = a gap."""
+    """Generated prose by request key (SQLite beside the symbol store). ``text`` None = a gap.
+
+    Each answer keeps the model's confidence in it (mean token log-probability,
+    None when the server gave none): ``docs.min_confidence`` is applied when the
+    answer is read, so changing it needs no model call.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         try:
-            self.conn.execute("CREATE TABLE IF NOT EXISTS prose(key TEXT PRIMARY KEY, text TEXT, model TEXT)")
-            self.conn.execute("SELECT key, text, model FROM prose LIMIT 1").fetchall()
+            self._schema()
         except sqlite3.DatabaseError:
             # A damaged cache is only lost work: start it again.
             self.conn.close()
             path.unlink(missing_ok=True)
             self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("CREATE TABLE prose(key TEXT PRIMARY KEY, text TEXT, model TEXT)")
+            self._schema()
 
-    def get(self, key: str) -> tuple[bool, str | None]:
-        """(found, text) for a key."""
-        row = self.conn.execute("SELECT text FROM prose WHERE key=?", (key,)).fetchone()
-        return (row is not None, row[0] if row else None)
+    def _schema(self) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS prose(key TEXT PRIMARY KEY, text TEXT, model TEXT, confidence REAL)")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(prose)")}
+        if "confidence" not in columns:  # a cache from before the confidence gate: its answers stay
+            self.conn.execute("ALTER TABLE prose ADD COLUMN confidence REAL")
+        self.conn.execute("SELECT key, text, model, confidence FROM prose LIMIT 1").fetchall()
 
-    def put(self, key: str, text: str | None, model: str) -> None:
+    def get(self, key: str) -> tuple[bool, str | None, float | None]:
+        """(found, text, confidence) for a key."""
+        row = self.conn.execute("SELECT text, confidence FROM prose WHERE key=?", (key,)).fetchone()
+        return (row is not None, row[0] if row else None, row[1] if row else None)
+
+    def put(self, key: str, text: str | None, model: str, confidence: float | None = None) -> None:
         """Remember an answer (or a gap) at once, so a crash loses nothing done."""
-        self.conn.execute("INSERT OR REPLACE INTO prose VALUES (?,?,?)", (key, text, model))
+        self.conn.execute("INSERT OR REPLACE INTO prose VALUES (?,?,?,?)", (key, text, model, confidence))
 
     def close(self) -> None:
         """Close the database."""

@@ -50,12 +50,13 @@ class SyncResult:
     sections_rendered: int = 0
     changed: list[str] = field(default_factory=list)
     model: str = ""
+    gap_reasons: dict[str, int] = field(default_factory=dict)  # why the model's answers were refused
 
     def to_json(self) -> dict:
         """The JSON summary other scripts read (names are an interface: add, don't rename)."""
         return {k: getattr(self, k) for k in (
             "pages_written", "symbols", "generated", "cache_hits", "model_calls", "pages_unchanged", "gaps",
-            "sections_kept", "sections_rendered", "changed", "model")}
+            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons")}
 
 
 def plan_pages(project: Project, all_symbols: list[Symbol]) -> PublicApi:
@@ -219,6 +220,7 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
                                     on_total=on_total, progress=progress, log=log)
     result.model, result.cache_hits = stats.model, stats.cache_hits
     result.generated, result.model_calls = stats.generated, stats.model_calls
+    result.gap_reasons = dict(sorted(stats.gap_reasons.items(), key=lambda kv: -kv[1]))
     texts = render_pages(project, api, existing, kept, prose, tpl, result, only)
     write_pages(out_dir, texts, write, result)
     return result

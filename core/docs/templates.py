@@ -22,6 +22,8 @@ class Templates:
         if project is not None and project.config.docs.templates_dir:
             loaders.append(FileSystemLoader(str(project.root / project.config.docs.templates_dir)))
         loaders.append(PackageLoader("llmctl.templates", ""))
+        # Which cached prose a section shows depends on docs.min_confidence too.
+        self.floor = project.config.docs.min_confidence if project is not None else "off"
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
@@ -34,6 +36,12 @@ class Templates:
         return self.env.loader.get_source(self.env, name)[0]
 
     def page_hash(self) -> str:
-        """Hash of the templates a generated section depends on (the ``tpl=`` marker attribute)."""
+        """Hash of what a generated section depends on besides the code (the ``tpl=`` marker attribute).
+
+        The templates, and the confidence floor (``docs.min_confidence``) that decides
+        which cached answers it shows: changing the floor re-renders, from the cache.
+        """
         text = self.source("symbol.md.j2") + "\0" + self.source("page.md.j2")
+        if self.floor != "off":
+            text += f"\0min_confidence={float(self.floor)!r}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -10,6 +10,10 @@ its app sits one ASGI middleware that:
 - names the model in responses by its alias (``--model_alias``), never by the
   absolute path of the file on this machine: a request that names no model is
   given the alias before llama.cpp sees it.
+
+The model itself answers ``logprobs`` on completions although it is loaded
+with ``logits_all=False`` (core/model/logprobs.py): docs sync's confidence
+gate reads them.
 """
 
 from __future__ import annotations
@@ -94,6 +98,11 @@ def main() -> None:
     api_key = os.environ.get("API_KEY") or None
     server_settings.api_key = api_key
     app = create_app(server_settings=server_settings, model_settings=[model_settings])
+    from llama_cpp.server import app as server_app
+
+    from llmctl.core.model.logprobs import serve_logprobs
+
+    serve_logprobs(server_app._llama_proxy())  # the model create_app just loaded
     guarded = Guard(app, api_key, model_settings.model_alias)
     uvicorn.run(guarded, host=server_settings.host, port=int(server_settings.port), log_level="warning")
 

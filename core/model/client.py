@@ -39,6 +39,7 @@ class ModelClient:
     max_in_flight: int = 2
     model: str | None = None
     calls: int = 0
+    logprobs_refused: bool = False  # the server answered 400 to a request for logprobs
     _slots: threading.BoundedSemaphore = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _opener: urllib.request.OpenerDirector = field(init=False, repr=False)
@@ -81,10 +82,29 @@ class ModelClient:
     def complete(self, prompt: str, *, max_tokens: int = 48, stop: list[str] | None = None,
                  temperature: float = 0.0) -> str:
         """The completion text for ``prompt``; raises ModelUnavailable after the retries."""
+        return str(self._choice(prompt, max_tokens, stop, temperature).get("text", ""))
+
+    def complete_scored(self, prompt: str, *, max_tokens: int = 48, stop: list[str] | None = None,
+                        temperature: float = 0.0) -> tuple[str, float | None]:
+        """The completion text and the mean log-probability of its tokens (None when the server gives none).
+
+        The mean is the model's own confidence in what it wrote: docs sync leaves a
+        gap below ``docs.min_confidence`` (core/docs/generate.py).
+        """
+        choice = self._choice(prompt, max_tokens, stop, temperature, logprobs=1)
+        lps = [v for v in ((choice.get("logprobs") or {}).get("token_logprobs") or []) if isinstance(v, (int, float))]
+        return str(choice.get("text", "")), (sum(lps) / len(lps) if lps else None)
+
+    def _choice(self, prompt: str, max_tokens: int, stop: list[str] | None, temperature: float,
+                logprobs: int | None = None) -> dict:
+        """The first choice of a completion; raises ModelUnavailable after the retries."""
         payload = {"prompt": prompt, "max_tokens": max_tokens, "temperature": temperature, "stop": stop or []}
+        if logprobs is not None and not self.logprobs_refused:
+            payload["logprobs"] = logprobs
         if self.model:
             payload["model"] = self.model
         last: Exception | None = None
+        refused = False
         with self._slots:
             for attempt in range(self.retries + 1):
                 try:
@@ -92,11 +112,16 @@ class ModelClient:
                     with self._lock:
                         self.calls += 1
                     choices = out.get("choices") or []
-                    return str(choices[0].get("text", "")) if choices else ""
+                    return choices[0] if choices and isinstance(choices[0], dict) else {}
                 except urllib.error.HTTPError as err:
                     if err.code in (401, 403):
                         raise ModelUnavailable(f"model server at {self.url} refused the API key (HTTP {err.code})",
                                                "set the key in the environment variable named by model.api_key_env") from None
+                    if "logprobs" in payload and err.code not in (429, 503):
+                        # llama-cpp-python's own server answers 500 when the model was loaded
+                        # without logits_all; others 400: ask it plainly instead.
+                        refused = True
+                        break
                     if 400 <= err.code < 500 and err.code != 429:
                         raise ModelUnavailable(f"model server at {self.url} rejected the request (HTTP {err.code})") from None
                     last = err
@@ -104,6 +129,9 @@ class ModelClient:
                     last = err
                 if attempt < self.retries:
                     time.sleep(min(8.0, 0.5 * 2 ** attempt))
+        if refused:  # a server that cannot score tokens: ask it plainly, now and from now on
+            self.logprobs_refused = True
+            return self._choice(prompt, max_tokens, stop, temperature)
         reason = getattr(last, "reason", None) or last
         raise ModelUnavailable(f"model server at {self.url} is not answering ({reason})",
                                "start it with `llmctl serve --detach`, or set model.url in config")
