@@ -78,16 +78,16 @@ class _Generator:
             reason = validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
             if reason is None:
                 return text, confidence
-            if not sure(confidence, self.floor):
+            if kind == "summary" and not sure(confidence, self.floor):
                 break  # unsure and invalid: a sample at a higher temperature is less sure still
         self._refused(reason.split(" `")[0])  # "names `x`, which …" counted as one reason
         return None, None
 
     def _ask(self, prompt: str, sym: Symbol, kind: str, key: str) -> str | None:
-        """One answer line, cached with its confidence; None (a gap) when invalid or below the floor."""
+        """One answer line, cached with its confidence; None (a gap) when invalid or a summary below the floor."""
         text, confidence = self._line(prompt, sym, kind)
         self.cache.put(key, text, self.identity, confidence)
-        if text is not None and not sure(confidence, self.floor):
+        if text is not None and kind == "summary" and not sure(confidence, self.floor):
             self._refused("below docs.min_confidence")
             return None
         return text
@@ -171,8 +171,9 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
         found, text, confidence = cache.get(r.key)
         if found:
             stats.cache_hits += 1
-            prose[(r.symbol.id, r.field)] = text if sure(confidence, floor) else None
-            if text is not None and not sure(confidence, floor):
+            gated = text is not None and r.field == "summary" and not sure(confidence, floor)
+            prose[(r.symbol.id, r.field)] = None if gated else text
+            if gated:
                 stats.refused("below docs.min_confidence")
         else:
             missing.append(r)
