@@ -94,6 +94,8 @@ def main() -> None:
     ap.add_argument("--examples", default="auto", help="few-shot examples per prompt (docs.examples: auto, or 0-8; 0 = the prompt train sft teaches)")
     ap.add_argument("--min-confidence", default="off", help="docs.min_confidence for the run (off: keep every answer, "
                     "which the curve needs)")
+    ap.add_argument("--params", action="store_true", help="pass 1 writes parameter descriptions too (generate='all') "
+                    "and the parameter table is printed (slower)")
     ap.add_argument("--right", type=float, default=0.5, help="cosine to the real sentence that counts as right in the curve")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -135,17 +137,19 @@ def main() -> None:
             if f not in by_file:
                 f.unlink()
         truth: dict[str, str] = {}
+        truth_params: dict[str, dict[str, str]] = {}  # the real parameter descriptions (--params)
         for f, names in by_file.items():
             module = ".".join(f.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
             for q, doc in strip_docstrings(f, names):
                 truth[f"{module}.{q}"] = first_sentence(doc)
+                truth_params[f"{module}.{q}"] = param_truth(doc)
         spec = resolve_spec(args.model, args.lora, "127.0.0.1", free_port(), None, 2048, 0)
         server_cm = embedded_server(spec, Path(tmp) / "server.log")
         server_cm.__enter__()
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
         cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"},
-                                     "docs": {"generate": "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
+                                     "docs": {"generate": "all" if args.params else "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
                                               "examples": args.examples if args.examples == "auto" else int(args.examples)}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
@@ -203,6 +207,7 @@ def main() -> None:
         cache = ProseCache(project.store_dir / "prose.db")
         generated: dict[str, str | None] = {}
         confidence: dict[str, float | None] = {}
+        param_rows: list[tuple[str, str, str, str | None, float | None]] = []
         asked: set[str] = set()  # hidden functions docs sync wrote prose for (the others are not in the API reference)
         with Store(project.store_dir) as store:
             for sid in truth:
@@ -210,6 +215,10 @@ def main() -> None:
                 if sym is None:
                     continue
                 found, generated[sid], confidence[sid] = cache.get(request_key(identity, tpl_text, Request(sym, "summary")))
+                for name, real_text in truth_params.get(sid, {}).items():
+                    p_found, p_text, p_conf = cache.get(request_key(identity, tpl_text, Request(sym, f"param:{name}")))
+                    if p_found:
+                        param_rows.append((f"{sid}({name})", name, real_text, p_text, p_conf))
                 if found:
                     asked.add(sid)
         cache.close()
@@ -242,6 +251,44 @@ def main() -> None:
         print(f"  {ids[k]}  (confidence {confidence[ids[k]]})\n    real:     {real[k]}\n    llmctl:   {generated[ids[k]]}\n"
               f"    baseline: {base[k]}")
     curve([(confidence[ids[k]], cos_gen[k], cos_base[k]) for k in ok], len(ids), args.right)
+    if args.params:
+        param_table(model, param_rows, args.right, args.show)
+
+
+def param_truth(doc: str) -> dict[str, str]:
+    """The parameters a real docstring describes: name -> its description's first sentence."""
+    from llmctl.analyzers.docstrings import first_sentence as sentence, parse_python_docstring
+
+    out = {}
+    for p in parse_python_docstring(doc).params:
+        text = " ".join(sentence(p.description or "").split())
+        if p.name and len(text) >= 8:
+            out[p.name.lstrip("*")] = text
+    return out
+
+
+def param_table(model, rows: list, right: float, show: int) -> None:
+    """Generated parameter descriptions against the real ones, beside a baseline that restates the name."""
+    if not rows:
+        print("parameter descriptions: none of the hidden functions had described parameters docs sync asked for")
+        return
+    real = [r[2] for r in rows]
+    base = [f"The {' '.join(name_words(r[1]))}." for r in rows]
+    made = [k for k, r in enumerate(rows) if r[3]]
+    e_real = model.encode(real, normalize_embeddings=True)
+    e_base = model.encode(base, normalize_embeddings=True)
+    e_gen = model.encode([rows[k][3] for k in made], normalize_embeddings=True) if made else []
+    cos_base = [float(e_real[k] @ e_base[k]) for k in range(len(rows))]
+    cos_gen = {k: float(e_real[k] @ e_gen[j]) for j, k in enumerate(made)}
+    mean_all = statistics.mean(cos_gen.get(k, cos_base[k]) for k in range(len(rows)))
+    print(f"parameter descriptions: {len(rows)} described parameters of the hidden functions, {len(made)} generated, "
+          f"{len(rows) - len(made)} gaps")
+    print(f"  mean cosine to the real description: llmctl {mean_all:.3f} (gaps as the baseline; generated only "
+          f"{statistics.mean(cos_gen.values()) if made else 0:.3f}, right (>= {right}) "
+          f"{sum(c >= right for c in cos_gen.values()) / max(1, len(made)):.2f}) vs name baseline "
+          f"{statistics.mean(cos_base):.3f} = {mean_all / statistics.mean(cos_base):.2f}x")
+    for k in made[:show]:
+        print(f"  {rows[k][0]}  (confidence {rows[k][4]})\n    real:     {rows[k][2]}\n    llmctl:   {rows[k][3]}")
 
 
 def curve(answers: list[tuple[float | None, float, float]], n: int, right: float) -> None:
