@@ -47,6 +47,8 @@ def test_validate_rejects_garbage_code_and_unknown_names():
     assert validate("Ship.", sym, "summary") == "too short"
     assert validate("return order.ship()", sym, "summary") == "looks like code"
     assert validate("```python ship()```", sym, "summary") == "looks like code"
+    assert validate("ship(order, carrier).", sym, "summary") == "looks like code"  # the call echoed back
+    assert validate("Ship an order (with a carrier).", sym, "summary") is None
     assert "signature does not have" in validate("Ship using `tracking_id`.", sym, "summary")
     assert "signature does not have" in validate("Uses retry_count to ship.", sym, "summary")
     assert validate("word " * 50, sym, "summary") == "too long"

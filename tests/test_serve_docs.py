@@ -242,3 +242,18 @@ def test_min_confidence_leaves_gaps_and_changing_it_asks_the_model_nothing(model
     configure(example_copy, model_server, '\n[docs]\ngenerate = "summaries"\nmin_confidence = "off"\n')
     again = sync_json(example_copy)
     assert again["model_calls"] == 0 and page.read_text() == before
+
+
+def test_a_project_package_named_like_a_server_dependency_does_not_break_the_server(tmp_path):
+    # `python -m` puts its working folder first on sys.path: a repository with a top-level
+    # click/ (uvicorn imports click) made the model server die at start-up.
+    write(tmp_path, "click/__init__.py", "raise ImportError('the project\\'s own click, not the library')\n")
+    port = free_port()
+    proc = run_cli("serve", "--detach", "--port", str(port), cwd=tmp_path)
+    try:
+        assert proc.returncode == 0, proc.stderr
+        from llmctl.core.model.client import ModelClient
+
+        assert ModelClient(f"http://127.0.0.1:{port}/v1", retries=0).complete("def add(a, b):", max_tokens=4)
+    finally:
+        run_cli("serve", "stop", cwd=tmp_path)

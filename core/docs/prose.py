@@ -144,7 +144,9 @@ def nearest(examples: list[Example], targets: list[Symbol], k: int) -> list[Exam
 
 # -- validation -------------------------------------------------------------------------
 
-_CODEY = re.compile(r"```|^\s*(def|class|return|import|from|func|fn|public|private|const|let|var)\b|[{};]\s*$|^\W*$")
+# A call echoed back ("BindUri(map[string, any]).", seen on gin) is code too.
+_CODEY = re.compile(r"```|^\s*(def|class|return|import|from|func|fn|public|private|const|let|var)\b|[{};]\s*$|^\W*$"
+                    r"|^[\w.]+\(.*\)\W*$")
 _IDENT = re.compile(r"`([A-Za-z_][\w.]*)`|\b([a-z]+_[a-z0-9_]+)\b")
 
 

@@ -57,9 +57,9 @@ class ServeSpec:
 def resolve_spec(model: str | None, lora: str | None, host: str, port: int, api_key: str | None,
                  context: int, threads: int) -> ServeSpec:
     """Check the files and build a ServeSpec (default model when ``model`` is empty)."""
-    model_path = check_gguf(Path(model).expanduser()) if model else default_model_path()
+    model_path = check_gguf(Path(model).expanduser()).resolve() if model else default_model_path()
     chosen = lora_for(model, lora)
-    lora_path = check_gguf(chosen, "LoRA adapter") if chosen is not None else None
+    lora_path = check_gguf(chosen, "LoRA adapter").resolve() if chosen is not None else None
     return ServeSpec(model_path, lora_path, host, port, api_key, context, threads or os.cpu_count() or 1)
 
 
@@ -117,8 +117,10 @@ def start(spec: ServeSpec, log_path: Path, detach: bool, tied: bool = False) -> 
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab")
     try:
+        # cwd: `python -m` puts the working folder first on sys.path, so a project with a
+        # top-level package named like one the server imports (click, uvicorn, …) broke it.
         return subprocess.Popen(command(spec), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=detach,
+                                env=env, start_new_session=detach, cwd=log_path.parent,
                                 preexec_fn=_die_with_parent if tied and sys.platform.startswith("linux") else None)
     finally:
         log.close()
