@@ -34,7 +34,7 @@ from pathlib import Path
 from llmctl.core.config import Config
 from llmctl.core.docs.sync import sync
 from llmctl.core.project import Project
-from llmctl.core.docs.generate import sure
+from llmctl.core.docs.generate import gated
 from llmctl.core.docs.prose import ProseCache, name_words
 from llmctl.core.model.server import embedded_server, free_port, resolve_spec
 
@@ -148,7 +148,8 @@ def main() -> None:
         server_cm.__enter__()
         # Pass 1 writes summaries only (every symbol without one: the hidden 100 and
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
-        cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"},
+        served = {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"}
+        cfg = Config.validate({"model": served,
                                      "docs": {"generate": "all" if args.params else "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
                                               "examples": args.examples if args.examples == "auto" else int(args.examples)}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
@@ -181,7 +182,7 @@ def main() -> None:
             print(f"  speed: {jobs['n']} symbols needed a summary ({result.generated} generated, {result.gaps} gaps, "
                   f"{result.model_calls} model calls) in {gen_s:.1f}s = {jobs['n'] / gen_s:.2f} symbols/s (goal >= 1)")
             print(f"  answers refused, by reason: {result.gap_reasons}")
-            all_cfg = Config.validate({"model": {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"}})
+            all_cfg = Config.validate({"model": served})
             sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
             marks.clear()
             r2 = sync(sliced, on_total=on_total, progress=progress)
@@ -236,8 +237,8 @@ def main() -> None:
     e_gen = model.encode([generated[ids[k]] for k in ok], normalize_embeddings=True)
     cos_base = [float(e_real[k] @ e_base[k]) for k in range(len(ids))]
     cos_gen = {k: float(e_real[k] @ e_gen[j]) for j, k in enumerate(ok)}
-    floor = None if args.min_confidence == "off" else float(args.min_confidence)
-    kept = {k: cos_gen[k] for k in ok if sure(confidence[ids[k]], floor)}  # what the pages show
+    floor = project.config.docs.confidence_floor
+    kept = {k: cos_gen[k] for k in ok if not gated("summary", confidence[ids[k]], floor)}  # what the pages show
     with_fallback = [kept.get(k, cos_base[k]) for k in range(len(ids))]
     print(f"quality on {len(ids)} functions: {len(kept)} summaries generated and kept, {len(ids) - len(kept)} gaps "
           f"(min_confidence {args.min_confidence}); of those, {len(ids) - len(asked)} functions are not in the API "

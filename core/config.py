@@ -71,6 +71,11 @@ class DocsConfig(_Section):
     exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns of code never documented, on top of tests, examples, benchmarks, vendored and generated code")
     source_url: str = Field(default="", description="base URL of the sources (https://github.com/o/r/blob/main/): source links become absolute, as a published site needs")
 
+    @property
+    def confidence_floor(self) -> float | None:
+        """``min_confidence`` as a number, None when "off"."""
+        return None if self.min_confidence == "off" else float(self.min_confidence)
+
 
 Severity = Literal["info", "warning", "error"]
 

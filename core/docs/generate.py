@@ -40,7 +40,7 @@ class ProseStats:
     gap_reasons: dict[str, int] = field(default_factory=dict)  # why answers were refused, counted
 
     def refused(self, reason: str) -> None:
-        """Count one refused answer (thread-safe enough: called under the generator's lock)."""
+        """Count one refused answer (the generator's threads call it under its lock)."""
         self.gap_reasons[reason] = self.gap_reasons.get(reason, 0) + 1
 
 
@@ -78,7 +78,7 @@ class _Generator:
             reason = validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
             if reason is None:
                 return text, confidence
-            if kind == "summary" and not sure(confidence, self.floor):
+            if gated(kind, confidence, self.floor):
                 break  # unsure and invalid: a sample at a higher temperature is less sure still
         self._refused(reason.split(" `")[0])  # "names `x`, which …" counted as one reason
         return None, None
@@ -87,7 +87,7 @@ class _Generator:
         """One answer line, cached with its confidence; None (a gap) when invalid or a summary below the floor."""
         text, confidence = self._line(prompt, sym, kind)
         self.cache.put(key, text, self.identity, confidence)
-        if text is not None and kind == "summary" and not sure(confidence, self.floor):
+        if text is not None and gated(kind, confidence, self.floor):
             self._refused("below docs.min_confidence")
             return None
         return text
@@ -115,9 +115,14 @@ class _Generator:
         return answers
 
 
-def sure(confidence: float | None, floor: float | None) -> bool:
-    """True when an answer clears the confidence floor (no floor, or no score from the server: it does)."""
-    return floor is None or confidence is None or confidence >= floor
+def gated(kind: str, confidence: float | None, floor: float | None) -> bool:
+    """True when an answer of this kind ("summary", or a parameter field) is kept off the page for its confidence.
+
+    Only summaries are gated: the confidence did not separate right parameter
+    descriptions from wrong ones (bench/docgen.py --params). No floor, or no
+    score from the server: nothing is gated.
+    """
+    return kind == "summary" and floor is not None and confidence is not None and confidence < floor
 
 
 def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
@@ -164,16 +169,16 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     cache = ProseCache(project.store_dir / "prose.db")
     stack.callback(cache.close)
     template_text = tpl.source(task.TEMPLATE)
-    floor = None if project.config.docs.min_confidence == "off" else float(project.config.docs.min_confidence)
+    floor = project.config.docs.confidence_floor
     missing: list[Request] = []
     for r in requests:
         r.key = request_key(identity, template_text, r)
         found, text, confidence = cache.get(r.key)
         if found:
             stats.cache_hits += 1
-            gated = text is not None and r.field == "summary" and not sure(confidence, floor)
-            prose[(r.symbol.id, r.field)] = None if gated else text
-            if gated:
+            hidden = text is not None and gated(r.field, confidence, floor)
+            prose[(r.symbol.id, r.field)] = None if hidden else text
+            if hidden:
                 stats.refused("below docs.min_confidence")
         else:
             missing.append(r)

@@ -23,7 +23,7 @@ class Templates:
             loaders.append(FileSystemLoader(str(project.root / project.config.docs.templates_dir)))
         loaders.append(PackageLoader("llmctl.templates", ""))
         # Which cached prose a section shows depends on docs.min_confidence too.
-        self.floor = project.config.docs.min_confidence if project is not None else "off"
+        self.floor = project.config.docs.confidence_floor if project is not None else None
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
@@ -42,6 +42,6 @@ class Templates:
         which cached answers it shows: changing the floor re-renders, from the cache.
         """
         text = self.source("symbol.md.j2") + "\0" + self.source("page.md.j2")
-        if self.floor != "off":
-            text += f"\0min_confidence={float(self.floor)!r}"
+        if self.floor is not None:
+            text += f"\0min_confidence={self.floor!r}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]

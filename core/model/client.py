@@ -39,7 +39,7 @@ class ModelClient:
     max_in_flight: int = 2
     model: str | None = None
     calls: int = 0
-    logprobs_refused: bool = False  # the server answered 400 to a request for logprobs
+    logprobs_refused: bool = False  # the server failed a request for logprobs: ask plainly from then on
     _slots: threading.BoundedSemaphore = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _opener: urllib.request.OpenerDirector = field(init=False, repr=False)

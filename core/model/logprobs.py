@@ -7,7 +7,7 @@ slower here. The model server (core/model/app.py) loads with
 ``logits_all=False`` and serves ``logprobs`` itself: a logits processor sees
 the raw logits of every *generated* step (the sampler hands them over
 anyway), and the token the sampler then picks is scored against them. The
-cost is one log-sum-exp over the vocabulary per generated token (~1 ms).
+cost is one log-sum-exp over the vocabulary per generated token (0.4 ms here).
 
 The answer has OpenAI's completion shape, ``choices[0].logprobs`` with
 ``tokens``, ``token_logprobs``, ``top_logprobs`` and ``text_offset``, for the
