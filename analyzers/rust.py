@@ -32,7 +32,7 @@ def analyze(src: bytes, path: str) -> FileResult:
     result = FileResult(has_errors=root.has_error)
     inner: list[str] = []
     for c in root.named_children:
-        raw = text_of(c, src) if c.type == "line_comment" else ""
+        raw = text_of(c, src).rstrip("\r\n") if c.type == "line_comment" else ""  # the node ends with its newline
         if not raw.startswith("//!"):
             break
         inner.append(raw[4:] if raw.startswith("//! ") else raw[3:])
@@ -50,7 +50,7 @@ def _doc_and_attrs(node: Node, src: bytes) -> tuple[str | None, list[str]]:
     prev = node.prev_named_sibling
     expect_row = node.start_point[0] - 1
     while prev is not None and prev.end_point[0] >= expect_row:
-        raw = text_of(prev, src)
+        raw = text_of(prev, src).rstrip("\r\n")  # a line comment's node ends with its newline
         if prev.type == "attribute_item":
             attrs.insert(0, one_line(raw)[2:-1])
         elif prev.type == "line_comment" and raw.startswith("///") and not raw.startswith("////"):

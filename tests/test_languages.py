@@ -183,6 +183,8 @@ def test_rust_items_impls_and_rustdoc_sections():
     assert [(p.name, p.description) for p in new.doc.params] == [("start", "The first value.")]
     assert [r.name for r in new.doc.raises] == ["Errors", "Panics"]
     assert new.returns == "Result<Self, Error>" and new.visibility == "public"
+    # One line of `///` is one line of the doc: paragraphs are one blank line apart, as written.
+    assert new.doc_raw.startswith("Make one.\n\n# Arguments\n\n* `start`")
     assert s["crate.Counter.bump"].visibility == "private"
     assert s["crate.Counter.bump"].params[0].kind == "receiver"
     assert s["crate.Counter.count"].visibility == "public"  # trait impls are public through the trait
