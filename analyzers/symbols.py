@@ -208,10 +208,33 @@ class Symbol:
         return cls(**data)
 
 
-def by_id(symbols) -> dict[str, Symbol]:
-    """Symbols by id; where several share one (a property's getter and setter), the documented one wins."""
-    out: dict[str, Symbol] = {}
-    for s in symbols:
-        if s.id not in out or (s.doc_raw and not out[s.id].doc_raw):
-            out[s.id] = s
+def paired(old, new) -> list[tuple[Symbol, Symbol]]:
+    """Each symbol of ``old`` with its version in ``new`` (those ``new`` lacks are left out).
+
+    A symbol's version is the one with its id. Where several share an id (a
+    property's getter and setter, ``@overload`` stubs, Rust's ``#[cfg(unix)]`` and
+    ``#[cfg(windows)]`` twins), each old one takes the unclaimed new one whose
+    doc comment reads most like its own, then the nearest in order: pairing the
+    first with the last made a Windows twin look like an edit of the Unix one.
+    """
+    import difflib
+
+    groups: dict[str, list[tuple[int, Symbol]]] = {}  # id -> (its place among the id's symbols, symbol)
+    for s in new:
+        group = groups.setdefault(s.id, [])
+        group.append((len(group), s))
+    seen: dict[str, int] = {}
+    out = []
+    for s in old:
+        cands = groups.get(s.id)
+        if not cands:
+            continue
+        k = seen[s.id] = seen.get(s.id, -1) + 1
+        if len(cands) == 1:
+            best = cands[0]
+        else:
+            best = max(cands, key=lambda c: (difflib.SequenceMatcher(a=s.doc_raw or "", b=c[1].doc_raw or "",
+                                                                     autojunk=False).ratio(), -abs(c[0] - k)))
+        cands.remove(best)
+        out.append((s, best[1]))
     return out

@@ -87,6 +87,93 @@ class Box:
         ("size", 0, "The number of items in the box.")], examples
 
 
+def test_twins_sharing_an_id_are_paired_by_their_docs(git_repo: Path):
+    """Rust's cfg twins and Java's overloads share an id. An edit elsewhere in the file is no example at all,
+    and an edit of one twin pairs it with itself, not with its sibling's doc (which read as a doc rewrite)."""
+    from llmctl.trainers.history import mine
+
+    rust = '''
+/// Entry.
+pub struct Entry { ty: u8 }
+
+impl Entry {
+    /// Returns true if this entry is a directory.
+    #[cfg(unix)]
+    pub fn is_dir(&self) -> bool {
+        self.ty == 1
+    }
+
+    /// Returns true if this entry is a directory.
+    ///
+    /// This works around a bug in the standard library on Windows.
+    #[cfg(windows)]
+    pub fn is_dir(&self) -> bool {
+        self.ty & 16 != 0
+    }
+}
+
+/// Counts entries.
+pub fn count(n: u32) -> u32 {
+    n
+}
+'''
+    java = '''
+public final class Builder {
+  /** Adds one modifier to the type. */
+  public Builder addModifier(Modifier m) {
+    modifiers.add(m);
+    return this;
+  }
+
+  /** Adds every modifier of {@code ms}, in order. */
+  public Builder addModifier(Iterable<Modifier> ms) {
+    for (Modifier m : ms) modifiers.add(m);
+    return this;
+  }
+}
+'''
+    write(git_repo, "src/lib.rs", rust)
+    write(git_repo, "src/Builder.java", java)
+    _commit(git_repo, "twins")
+    write(git_repo, "src/lib.rs", rust.replace("    n\n", "    n + 1\n"))  # neither twin touched
+    write(git_repo, "src/Builder.java", java.replace("for (Modifier m : ms) modifiers.add(m);",
+                                                     "ms.forEach(modifiers::add);"))  # the second overload only
+    _commit(git_repo, "edit")
+    got = sorted((e.path, e.symbol.rsplit(".", 1)[-1], e.label, e.old_doc.split(",")[0]) for e in mine(git_repo))
+    assert got == [("src/Builder.java", "addModifier", 0, "Adds every modifier of {@code ms}"),
+                   ("src/lib.rs", "count", 0, "Counts entries.")], got
+    # docs check pairs them the same way: the untouched twins are not "changed code under an unchanged doc".
+    from llmctl.analyzers import analyze
+    from llmctl.analyzers.symbols import paired
+
+    old = analyze(rust.encode(), "src/lib.rs", "rust").symbols
+    new = analyze(rust.replace("    n\n", "    n + 1\n").encode(), "src/lib.rs", "rust").symbols
+    assert [(a.doc_raw, a.body_hash == b.body_hash) for a, b in paired(old, new) if a.name == "is_dir"] == [
+        (a.doc_raw, True) for a in old if a.name == "is_dir"]
+
+
+def test_the_features_see_the_code_change_not_the_doc_rewrite():
+    """A mined example (code and doc changed together) must look like the staged change that forgot the doc:
+    a diff that kept the new doc's lines would hand the label to the model (doc words in changed lines)."""
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import Change, features
+
+    after_code = BEFORE.replace("items, tax=0.0", "items").replace(
+        "sum(i.price for i in items) * (1 + tax)", "[i.price for i in items]")
+    rewritten = after_code.replace('"""Add up the prices of ``items`` and return the sum as a float.\n\n'
+                                   '    ``tax`` is a rate added on top.\n    """', '"""Return each item\'s price."""')
+    assert rewritten != after_code
+
+    def change(new_src: str) -> Change:
+        (old,), (new,) = ([s for s in analyze(src.encode(), "cart.py", "python").symbols if s.name == "total"]
+                          for src in (BEFORE, new_src))
+        return Change.of(old, new, BEFORE.splitlines(), new_src.splitlines())
+
+    mined, staged = change(rewritten), change(after_code)
+    assert mined.diff() == staged.diff() and "Return each" not in mined.diff() and "tax" in mined.diff()
+    assert features(mined)[0] == features(staged)[0]
+
+
 def test_train_staleness_learns_from_the_repository_and_docs_check_uses_it(git_repo: Path):
     _history(git_repo, 24)
     proc = run_cli("train", "staleness", "--commits", "200", "--json", cwd=git_repo, check=True)

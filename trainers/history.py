@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from llmctl.analyzers import analyze, language_for
-from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol, by_id
+from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol, paired
 from llmctl.core.api import excluded
-from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, features
+from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, features, neighbours
 
 _VERSION_NOTE = re.compile(r"(versionadded|versionchanged|deprecated|\.\. note|@since|@deprecated)", re.I)
 _DOC_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -107,8 +107,8 @@ def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
-def _documented(symbols: list[Symbol]) -> dict[str, Symbol]:
-    return {s.id: s for s in symbols if (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and s.doc_raw}
+def _documented(s: Symbol) -> bool:
+    return (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
 
 
 def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
@@ -136,20 +136,22 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 old_src, new_src = blobs.get(f"{commit}^", path), blobs.get(commit, path)
                 if old_src is None or new_src is None or len(old_src) > 1_000_000:
                     continue
-                old_syms = _documented(analyze(old_src, path, lang).symbols)
-                if not old_syms:
+                old_syms = analyze(old_src, path, lang).symbols
+                if not any(map(_documented, old_syms)):
                     continue
-                new_syms = by_id(analyze(new_src, path, lang).symbols)
+                pairs = paired(old_syms, analyze(new_src, path, lang).symbols)
                 old_lines = old_src.decode("utf-8", "replace").splitlines()
                 new_lines = new_src.decode("utf-8", "replace").splitlines()
-                for sid, old in old_syms.items():
-                    new = new_syms.get(sid)
-                    if new is None or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
+                reworded, edited = neighbours(pairs)
+                for old, new in pairs:
+                    if not _documented(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
                         continue
+                    sid = old.id
                     label = substantive(old.doc_raw or "", new.doc_raw or "")
                     if label is None:
                         continue
-                    change = Change.of(old, new, old_lines, new_lines)
+                    change = Change.of(old, new, old_lines, new_lines,
+                                       (len(reworded - {sid}), len(edited - {sid})))
                     x, _ = features(change)
                     before = {(f.rule, f.message) for f in check_doc(old, ctx)}
                     yield Example(repo, commit, path, sid, lang, int(label), x,

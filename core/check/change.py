@@ -46,26 +46,26 @@ def _mentions(f: Finding, names: set[str]) -> bool:
 
 def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
-    from llmctl.core.check.staleness import Change, doc_changed
-
-    from llmctl.analyzers.symbols import by_id
+    from llmctl.analyzers.symbols import paired
+    from llmctl.core.check.staleness import Change, doc_changed, neighbours
 
     files: dict[str, list[Symbol]] = {}
     for s in symbols:
         files.setdefault(s.path, []).append(s)
-    new = {(path, sid): s for path, syms in files.items() for sid, s in by_id(syms).items()}
     out = []
     for path, olds in (scope.base or {}).items():
         before, after = scope.base_texts.get(path), scope.after_texts.get(path)
         if before is None or after is None:
             continue
         before_lines, after_lines = before.splitlines(), after.splitlines()
-        for old in olds:
-            now = new.get((path, old.id))
-            if (now is None or old.kind == MODULE or not old.doc_raw or doc_changed(old.doc_raw, now.doc_raw)
+        pairs = paired(olds, files.get(path, []))
+        reworded, edited = neighbours(pairs)
+        for old, now in pairs:
+            if (old.kind == MODULE or not old.doc_raw or doc_changed(old.doc_raw, now.doc_raw)
                     or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
                 continue
-            out.append(Change.of(old, now, before_lines, after_lines))
+            out.append(Change.of(old, now, before_lines, after_lines,
+                                 (len(reworded - {old.id}), len(edited - {old.id}))))
     return out
 
 

@@ -30,6 +30,8 @@ FEATURES = (
     "raises_added", "raises_removed", "removed_raise_in_doc", "yields_changed", "doc_names_vanished",
     "doc_literals_vanished", "doc_words_in_changed_lines", "lines_changed_log", "share_changed", "signature_changed",
     "doc_words_log", "body_lines_log", "defaults_changed",
+    "doc_stems_vanished", "summary_stems_in_changed_lines", "new_stems_share", "return_doc_and_returns_changed",
+    "lines_added_log", "lines_removed_log", "neighbours_reworded_log", "neighbours_changed_log",
 )
 SHIPPED = Path(__file__).with_name("staleness_model.json")
 _IDENT = re.compile(r"`?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`?")
@@ -46,16 +48,56 @@ class Change:
     new: Symbol
     old_lines: list[str]
     new_lines: list[str]
+    # The rest of the change in the same file: documented symbols whose doc comment it reworded,
+    # and those whose code it edited (this one left out of both).
+    neighbours_reworded: int = 0
+    neighbours_changed: int = 0
 
     @classmethod
-    def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str]) -> Change:
-        """The pair, cut from the lines of its file before and after (each version's own line span)."""
-        return cls(old, new, old_file[old.line - 1:old.end_line], new_file[new.line - 1:new.end_line])
+    def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str],
+           neighbours: tuple[int, int] = (0, 0)) -> Change:
+        """The pair, cut from the lines of its file before and after (each version's own line span,
+        its doc comment left out: the features see the code's change only, so a history example
+        whose doc was rewritten in the same commit looks like the staged change that forgot to);
+        ``neighbours``: (reworded, changed) as :func:`neighbours` counts them."""
+        return cls(old, new, _code_lines(old_file[old.line - 1:old.end_line], old.doc_raw),
+                   _code_lines(new_file[new.line - 1:new.end_line], new.doc_raw), *neighbours)
 
     def diff(self, limit: int = 60) -> str:
         """The symbol's change as a unified diff (at most ``limit`` lines)."""
         lines = list(difflib.unified_diff(self.old_lines, self.new_lines, lineterm="", n=1))[2:]
         return "\n".join(lines[:limit])
+
+
+def neighbours(pairs: list[tuple[Symbol, Symbol]]) -> tuple[set[str], set[str]]:
+    """Of one file's (old, new) symbol pairs, the ids of documented ones whose doc comment was
+    reworded, and of those whose code changed."""
+    reworded, changed = set(), set()
+    for old, new in pairs:
+        if old.doc_raw:
+            if doc_changed(old.doc_raw, new.doc_raw):
+                reworded.add(old.id)
+            if old.body_hash != new.body_hash or old.sig_hash != new.sig_hash:
+                changed.add(old.id)
+    return reworded, changed
+
+
+def _stems(text: str) -> set[str]:
+    """Words of prose and of identifiers (``getHTTPClient``, ``max_retries`` split), lowercased, crudely stemmed."""
+    out = set()
+    for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text):
+        w = w.lower()
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[:-len(suffix)]
+                break
+        if len(w) >= 3:
+            out.add(w)
+    return out - _STOP
+
+
+_STOP = {"the", "and", "for", "thi", "that", "with", "from", "are", "not", "any", "when", "will", "can", "return",
+         "func", "def", "self", "none", "nil", "true", "false", "null", "pub", "let", "var", "const", "str", "int"}
 
 
 def _params(s: Symbol) -> dict[str, str | None]:
@@ -66,11 +108,15 @@ def _bare(line: str) -> str:
     return re.sub(r"^[\s\"'/*#!]+|[\s\"']+$", "", line)
 
 
-def _code_names(lines: list[str], doc: str) -> set[str]:
-    """The identifiers of the code, its doc comment's lines left out (the doc mentions them too)."""
-    doc_lines = {_bare(ln) for ln in doc.splitlines()} - {""}
-    code = [ln for ln in lines if _bare(ln) not in doc_lines]
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(code)))
+def _code_lines(lines: list[str], doc: str | None) -> list[str]:
+    """``lines`` without those of the doc comment ``doc``, the quote/comment marks around it and blank lines
+    (a doc rewritten from three lines to one must not show as a change of the code)."""
+    doc_lines = {_bare(ln) for ln in (doc or "").splitlines()} | {""}
+    return [ln for ln in lines if _bare(ln) not in doc_lines]
+
+
+def _names(lines: list[str]) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(lines)))
 
 
 def _mentioned(doc_words: set[str], names) -> list[str]:
@@ -90,7 +136,7 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     changed_text = "\n".join(ln[1:] for ln in diff)
     removed_text = "\n".join(ln[1:] for ln in diff if ln.startswith("-"))
     # Names the doc uses that the old code had and the new code lost: the doc still talks about them.
-    old_names, new_names = _code_names(c.old_lines, doc), _code_names(c.new_lines, doc)
+    old_names, new_names = _names(c.old_lines), _names(c.new_lines)
     doc_names = {m for m in _IDENT.findall(doc) if len(m) > 2}
     vanished = sorted(n for n in doc_names if n.split(".")[-1] in old_names - new_names)
     literals = [lit for lit in set(_LITERAL.findall(doc)) if lit in removed_text and lit not in "\n".join(c.new_lines)]
@@ -98,6 +144,14 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     changed_words = {w.lower() for w in _WORD.findall(changed_text)}
     defaults = [p for p in old_p if p in new_p and old_p[p] != new_p[p] and p in doc]
     n_changed = len(diff)
+    # The same, by word stems of prose and identifiers alike (Go, JS and Rust docs name things in words).
+    old_stems, new_stems = _stems("\n".join(c.old_lines)), _stems("\n".join(c.new_lines))
+    doc_stems = _stems(doc)
+    stems_vanished = sorted(doc_stems & (old_stems - new_stems))
+    summary = _stems(doc.strip().split("\n\n")[0])
+    added_stems = _stems("\n".join(ln[1:] for ln in diff if ln.startswith("+")))
+    returns_moved = (c.old.returns or "") != (c.new.returns or "") or bool(c.old.returns_value) != bool(c.new.returns_value)
+    n_added = sum(1 for ln in diff if ln.startswith("+"))
     x = {
         "params_removed": len(removed_p), "params_added": len([p for p in new_p if p not in old_p]),
         "removed_param_in_doc": len(param_in_doc),
@@ -113,6 +167,13 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "signature_changed": float(c.old.sig_hash != c.new.sig_hash),
         "doc_words_log": math.log1p(len(doc.split())), "body_lines_log": math.log1p(len(c.old_lines)),
         "defaults_changed": len(defaults),
+        "doc_stems_vanished": math.log1p(len(stems_vanished)),
+        "summary_stems_in_changed_lines": len(summary & _stems(changed_text)) / max(1, len(summary)),
+        "new_stems_share": len(added_stems - old_stems) / max(1, len(added_stems)),
+        "return_doc_and_returns_changed": float(returns_moved and bool(re.search(r"\breturn", doc, re.I))),
+        "lines_added_log": math.log1p(n_added), "lines_removed_log": math.log1p(n_changed - n_added),
+        "neighbours_reworded_log": math.log1p(c.neighbours_reworded),
+        "neighbours_changed_log": math.log1p(c.neighbours_changed),
     }
     reasons = {
         "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in param_in_doc)} was removed, "
@@ -134,6 +195,12 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "doc_words_in_changed_lines": "the change rewrote lines that use the doc comment's words ("
                                       + ", ".join(sorted(doc_words & changed_words)[:4]) + ")",
         "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
+        "doc_stems_vanished": "the doc comment's words " + ", ".join(f"'{w}'" for w in stems_vanished[:4])
+                              + " left the code",
+        "summary_stems_in_changed_lines": "the change rewrote lines about what the summary line says",
+        "return_doc_and_returns_changed": "what it returns changed, and the doc comment says what it returns",
+        "neighbours_reworded_log": f"the change reworded {c.neighbours_reworded} other doc comment"
+                                   f"{'s' if c.neighbours_reworded != 1 else ''} in this file but not this one",
     }
     return [float(x[f]) for f in FEATURES], {k: v for k, v in reasons.items() if x.get(k)}
 

@@ -10,8 +10,9 @@ DOC401 = rule("DOC401", "warning", "doc comment may be stale after this change",
               "Only for a change (--staged, --since, the hook): the change edited a documented function's or type's "
               "body or signature and left its doc comment word for word. A logistic model over features of the "
               "change (parameters removed that the doc describes, names and literals the doc mentions that left the "
-              "code, new or dropped exceptions, a changed return, how much of the body changed) says how likely the "
-              "doc needed an update; the finding names the feature that weighs most. The shipped weights are "
+              "code, new or dropped exceptions, a changed return, how much of the body changed and what it is about, "
+              "and the rest of the change in the file: other doc comments it reworded, other symbols it edited) "
+              "says how likely the doc needed an update; the finding names the feature that weighs most. The shipped weights are "
               "learned from public projects' histories (bench/staleness.py); `llmctl train staleness` learns them "
               "from your own history into <store>/staleness.json, which is then used instead.",
               "read the doc comment against the change: update it, or leave it if it still holds")
