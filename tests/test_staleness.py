@@ -262,3 +262,18 @@ def test_suggest_prints_a_diff_and_writes_only_with_fix(git_repo: Path):
     assert git(git_repo, "show", ":settings.py") == after  # the index is never touched
     proc = run_cli("docs", "check", "--suggest", cwd=git_repo)
     assert proc.returncode == 2 and "--staged" in proc.stderr
+
+
+def test_doc401_weighs_what_the_model_learned_from_not_tests(git_repo: Path):
+    """The same stale-making change: flagged in library code, not in a test module (the model never saw tests)."""
+    before = (Path(__file__).parent / "data/check/DOC401/change/_before/settings.py").read_text()
+    after = (Path(__file__).parent / "data/check/DOC401/change/settings.py").read_text()
+    for path in ("settings.py", "tests/test_settings.py"):
+        write(git_repo, path, before)
+    _commit(git_repo, "before")
+    for path in ("settings.py", "tests/test_settings.py"):
+        write(git_repo, path, after)
+    git(git_repo, "add", "-A")
+    proc = run_cli("docs", "check", "--staged", "--format", "json", cwd=git_repo)
+    stale = {f["path"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DOC401"}
+    assert stale == {"settings.py"}, proc.stdout

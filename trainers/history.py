@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from llmctl.analyzers import analyze, language_for
-from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS, Symbol, paired
+from llmctl.analyzers.symbols import paired
 from llmctl.core.api import excluded
-from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, features, neighbours
+from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, doc_lines, features, judged, neighbours
 
 _VERSION_NOTE = re.compile(r"(versionadded|versionchanged|deprecated|\.\. note|@since|@deprecated)", re.I)
 _DOC_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -107,10 +107,6 @@ def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
-def _documented(s: Symbol) -> bool:
-    return (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
-
-
 def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
          progress: Callable[[int, int], None] | None = None) -> Iterator[Example]:
     """The examples of the last ``max_commits`` non-merge commits of the repository at ``root``."""
@@ -137,21 +133,25 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 if old_src is None or new_src is None or len(old_src) > 1_000_000:
                     continue
                 old_syms = analyze(old_src, path, lang).symbols
-                if not any(map(_documented, old_syms)):
+                if not any(map(judged, old_syms)):
                     continue
-                pairs = paired(old_syms, analyze(new_src, path, lang).symbols)
+                new_syms = analyze(new_src, path, lang).symbols
+                pairs = paired(old_syms, new_syms)
+                docs = doc_lines(old_syms), doc_lines(new_syms)
                 old_lines = old_src.decode("utf-8", "replace").splitlines()
                 new_lines = new_src.decode("utf-8", "replace").splitlines()
                 reworded, edited = neighbours(pairs)
                 for old, new in pairs:
-                    if not _documented(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
+                    if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
                         continue
                     sid = old.id
                     label = substantive(old.doc_raw or "", new.doc_raw or "")
                     if label is None:
                         continue
                     change = Change.of(old, new, old_lines, new_lines,
-                                       (len(reworded - {sid}), len(edited - {sid})))
+                                       (len(reworded - {sid}), len(edited - {sid})), docs)
+                    if not change.code_changed:
+                        continue  # layout, comments or nested doc comments only
                     x, _ = features(change)
                     before = {(f.rule, f.message) for f in check_doc(old, ctx)}
                     yield Example(repo, commit, path, sid, lang, int(label), x,
@@ -186,7 +186,8 @@ def fit(xs: list[list[float]], ys: list[int], *, l2: float = 1.0, trained_on: li
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    model = Model(w[:-1].tolist(), float(w[-1]), mean.tolist(), scale.tolist(), 0.5, trained_on or [])
+    model = Model(w[:-1].tolist(), float(w[-1]), mean.tolist(), scale.tolist(), 0.5, trained_on or [],
+                  float(y.mean()))
     if len(y) >= 500:  # enough examples to pick the cut on them; with fewer, the balanced 0.5 overfits less
         probs = np.array([model.probability(list(r)) for r in X])
         model.threshold = best_threshold(probs, y)

@@ -47,7 +47,7 @@ def _mentions(f: Finding, names: set[str]) -> bool:
 def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
     from llmctl.analyzers.symbols import paired
-    from llmctl.core.check.staleness import Change, doc_changed, neighbours
+    from llmctl.core.check.staleness import Change, doc_changed, doc_lines, judged, neighbours
 
     files: dict[str, list[Symbol]] = {}
     for s in symbols:
@@ -60,12 +60,15 @@ def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
         before_lines, after_lines = before.splitlines(), after.splitlines()
         pairs = paired(olds, files.get(path, []))
         reworded, edited = neighbours(pairs)
+        docs = doc_lines(olds), doc_lines(files.get(path, []))
         for old, now in pairs:
-            if (old.kind == MODULE or not old.doc_raw or doc_changed(old.doc_raw, now.doc_raw)
+            if (not judged(old) or doc_changed(old.doc_raw, now.doc_raw)
                     or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
                 continue
-            out.append(Change.of(old, now, before_lines, after_lines,
-                                 (len(reworded - {old.id}), len(edited - {old.id}))))
+            change = Change.of(old, now, before_lines, after_lines, (len(reworded - {old.id}), len(edited - {old.id})),
+                               docs)
+            if change.code_changed:
+                out.append(change)
     return out
 
 

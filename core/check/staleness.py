@@ -55,18 +55,35 @@ class Change:
 
     @classmethod
     def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str],
-           neighbours: tuple[int, int] = (0, 0)) -> Change:
-        """The pair, cut from the lines of its file before and after (each version's own line span,
-        its doc comment left out: the features see the code's change only, so a history example
-        whose doc was rewritten in the same commit looks like the staged change that forgot to);
-        ``neighbours``: (reworded, changed) as :func:`neighbours` counts them."""
-        return cls(old, new, _code_lines(old_file[old.line - 1:old.end_line], old.doc_raw),
-                   _code_lines(new_file[new.line - 1:new.end_line], new.doc_raw), *neighbours)
+           neighbours: tuple[int, int] = (0, 0), docs: tuple[set[str], set[str]] | None = None) -> Change:
+        """The pair, cut from the lines of its file before and after (each version's own line span), its code
+        only: the features must see what a staged change that forgot the doc shows, so a history example whose
+        doc was rewritten in the same commit may not carry the new doc in its diff. ``docs``: the doc lines of
+        every symbol in each version (:func:`doc_lines`; a class's span holds its methods' docs), else the
+        symbol's own; ``neighbours``: (reworded, changed) as :func:`neighbours` counts them."""
+        docs = docs or (doc_lines([old]), doc_lines([new]))
+        return cls(old, new, _code_lines(old_file[old.line - 1:old.end_line], docs[0], old.language),
+                   _code_lines(new_file[new.line - 1:new.end_line], docs[1], new.language), *neighbours)
+
+    @property
+    def code_changed(self) -> bool:
+        """False when only layout, comments or doc comments changed: nothing for a doc to be stale about."""
+        return [_squash(ln) for ln in self.old_lines] != [_squash(ln) for ln in self.new_lines]
 
     def diff(self, limit: int = 60) -> str:
         """The symbol's change as a unified diff (at most ``limit`` lines)."""
         lines = list(difflib.unified_diff(self.old_lines, self.new_lines, lineterm="", n=1))[2:]
         return "\n".join(lines[:limit])
+
+
+def judged(s: Symbol) -> bool:
+    """What DOC401 weighs, the population its model learned from: documented functions and types outside
+    tests, examples, benchmarks and vendored code (a test's docstring or a constant's comment is not it)."""
+    from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS
+    from llmctl.core.api import excluded
+
+    return ((s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
+            and not excluded(s.path, s.language, [], []))
 
 
 def neighbours(pairs: list[tuple[Symbol, Symbol]]) -> tuple[set[str], set[str]]:
@@ -108,11 +125,24 @@ def _bare(line: str) -> str:
     return re.sub(r"^[\s\"'/*#!]+|[\s\"']+$", "", line)
 
 
-def _code_lines(lines: list[str], doc: str | None) -> list[str]:
-    """``lines`` without those of the doc comment ``doc``, the quote/comment marks around it and blank lines
-    (a doc rewritten from three lines to one must not show as a change of the code)."""
-    doc_lines = {_bare(ln) for ln in (doc or "").splitlines()} | {""}
-    return [ln for ln in lines if _bare(ln) not in doc_lines]
+def doc_lines(symbols) -> set[str]:
+    """The lines of the symbols' doc comments, bare (:func:`_bare`), as :func:`_code_lines` leaves them out."""
+    return {_bare(ln) for s in symbols for ln in (s.doc_raw or "").splitlines()} - {""}
+
+
+_COMMENT = {"python": re.compile(r"\s*#")}
+_C_COMMENT = re.compile(r"\s*(//|/\*|\*/)")
+
+
+def _code_lines(lines: list[str], docs: set[str], language: str) -> list[str]:
+    """``lines`` without doc comment lines (``docs``), comment lines, bare quote/comment marks and blank lines:
+    a doc rewritten from three lines to one, or a reworded comment, is not a change of the code."""
+    comment = _COMMENT.get(language, _C_COMMENT)
+    return [ln for ln in lines if (b := _bare(ln)) and b not in docs and not comment.match(ln)]
+
+
+def _squash(line: str) -> str:
+    return "".join(line.split())
 
 
 def _names(lines: list[str]) -> set[str]:
@@ -215,6 +245,9 @@ class Model:
     scale: list[float]
     threshold: float
     trained_on: list[str]
+    # The share of positives it learned from: the fit weighs both classes equally, so ``probability`` is for
+    # a 1:1 world and ``chance`` moves it back to the rate at which docs really went stale.
+    prior: float = 0.5
 
     @classmethod
     def load(cls, path: Path = SHIPPED) -> Model:
@@ -223,21 +256,28 @@ class Model:
         if data.get("features") != list(FEATURES):
             raise ValueError(f"{path}: trained on other features; retrain it with `llmctl train staleness`")
         return cls(data["weights"], data["bias"], data["mean"], data["scale"], data["threshold"],
-                   data.get("trained_on", []))
+                   data.get("trained_on", []), data.get("prior", 0.5))
 
     def to_json(self) -> dict:
         """What :meth:`load` reads."""
         return {"features": list(FEATURES), "weights": self.weights, "bias": self.bias, "mean": self.mean,
-                "scale": self.scale, "threshold": self.threshold, "trained_on": self.trained_on}
+                "scale": self.scale, "threshold": self.threshold, "trained_on": self.trained_on,
+                "prior": self.prior}
 
     def contributions(self, x: list[float]) -> list[float]:
         """Each feature's share of the logit."""
         return [w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale)]
 
-    def probability(self, x: list[float]) -> float:
-        """P(the doc comment needed an update) for feature vector ``x``."""
-        z = self.bias + sum(self.contributions(x))
+    def probability(self, x: list[float], shift: float = 0.0) -> float:
+        """The model's score of feature vector ``x`` (P(the doc needed an update) at a 1:1 class ratio)."""
+        z = self.bias + sum(self.contributions(x)) + shift
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def chance(self, x: list[float]) -> float:
+        """P(the doc comment needed an update) at the rate seen in the histories it learned from: what a
+        finding says to its reader (a 1:1 score of 90% is about a 40% chance when 6% of docs go stale)."""
+        p = min(max(self.prior, 1e-6), 1 - 1e-6)
+        return self.probability(x, math.log(p / (1 - p)))
 
     def reason(self, x: list[float], reasons: dict[str, str]) -> str:
         """The fired feature that pushed the probability up the most, in words."""

@@ -24,6 +24,6 @@ def check_stale(changes: Iterable, model) -> Iterator[Finding]:
 
     for change in changes:
         x, reasons = features(change)
-        p = model.probability(x)
-        if p >= model.threshold:
-            yield DOC401.at(change.new, f"doc comment may be stale ({p:.0%}): {model.reason(x, reasons)}")
+        if model.probability(x) >= model.threshold:
+            yield DOC401.at(change.new, f"doc comment may be stale ({model.chance(x):.0%} likely): "
+                                        f"{model.reason(x, reasons)}")
