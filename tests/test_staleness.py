@@ -277,3 +277,38 @@ def test_doc401_weighs_what_the_model_learned_from_not_tests(git_repo: Path):
     proc = run_cli("docs", "check", "--staged", "--format", "json", cwd=git_repo)
     stale = {f["path"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DOC401"}
     assert stale == {"settings.py"}, proc.stdout
+
+
+def test_a_class_is_not_its_own_methods_neighbour(git_repo: Path):
+    """A method's reworded doc counts as the rest of the change for a function beside it, not for its class;
+    and the method's doc lines inside the class's span are not a code change of the class."""
+    from llmctl.core.check.staleness import FEATURES
+    from llmctl.trainers.history import mine
+
+    src = '''
+class Cart:
+    """A cart of items."""
+
+    def total(self):
+        """Sum the prices."""
+        return sum(self.prices)
+
+
+def count(items):
+    """Count the items."""
+    return len(items)
+'''
+    write(git_repo, "cart.py", src)
+    _commit(git_repo, "one")
+    two = (src.replace("Sum the prices.", "Sum the prices, in cents.")
+           .replace("sum(self.prices)", "sum(self.prices) * 100").replace("len(items)", "len(list(items))"))
+    write(git_repo, "cart.py", two)
+    _commit(git_repo, "two")
+    got = {e.symbol: e for e in mine(git_repo)}
+    reworded = FEATURES.index("neighbours_reworded_log")
+    assert got["cart.Cart"].x[reworded] == 0 and got["cart.count"].x[reworded] > 0
+    assert "Sum the prices" not in got["cart.Cart"].diff and "* 100" in got["cart.Cart"].diff
+    # A reworded docstring alone is no code change of its class.
+    write(git_repo, "cart.py", two.replace("Sum the prices, in cents.", "Add up the prices, in cents."))
+    _commit(git_repo, "three")
+    assert [e.symbol for e in mine(git_repo, max_commits=1)] == []

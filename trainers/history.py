@@ -26,7 +26,7 @@ from pathlib import Path
 from llmctl.analyzers import analyze, language_for
 from llmctl.analyzers.symbols import paired
 from llmctl.core.api import excluded
-from llmctl.core.check.staleness import FEATURES, Change, Model, doc_changed, doc_lines, features, judged, neighbours
+from llmctl.core.check.staleness import FEATURES, Change, Model, around, doc_changed, doc_lines, features, judged, neighbours
 
 _VERSION_NOTE = re.compile(r"(versionadded|versionchanged|deprecated|\.\. note|@since|@deprecated)", re.I)
 _DOC_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -149,7 +149,7 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                     if label is None:
                         continue
                     change = Change.of(old, new, old_lines, new_lines,
-                                       (len(reworded - {sid}), len(edited - {sid})), docs)
+                                       around(sid, reworded, edited), docs)
                     if not change.code_changed:
                         continue  # layout, comments or nested doc comments only
                     x, _ = features(change)

@@ -47,7 +47,7 @@ def _mentions(f: Finding, names: set[str]) -> bool:
 def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
     from llmctl.analyzers.symbols import paired
-    from llmctl.core.check.staleness import Change, doc_changed, doc_lines, judged, neighbours
+    from llmctl.core.check.staleness import Change, around, doc_changed, doc_lines, judged, neighbours
 
     files: dict[str, list[Symbol]] = {}
     for s in symbols:
@@ -65,7 +65,7 @@ def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
             if (not judged(old) or doc_changed(old.doc_raw, now.doc_raw)
                     or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
                 continue
-            change = Change.of(old, now, before_lines, after_lines, (len(reworded - {old.id}), len(edited - {old.id})),
+            change = Change.of(old, now, before_lines, after_lines, around(old.id, reworded, edited),
                                docs)
             if change.code_changed:
                 out.append(change)

@@ -146,7 +146,31 @@ def _squash(line: str) -> str:
 
 
 def _names(lines: list[str]) -> set[str]:
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(lines)))
+    """The identifiers of code lines, string literals left out (words of a message are not names)."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _STRING.sub('""', "\n".join(lines))))
+
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def _doc_names(doc: str) -> set[str]:
+    """The names a doc comment writes as code: `quoted`, dotted, snake_case, camelCase or called().
+    A prose word that also names something in the code ("and", "scheme") is the stems' business."""
+    out = set()
+    for m in _IDENT.finditer(doc):
+        name = m.group(1)
+        if len(name) > 2 and (m.group(0).startswith("`") or "_" in name.strip("_") or "." in name
+                              or re.search(r"[a-z][A-Z]", name) or doc[m.end():m.end() + 1] == "("):
+            out.add(name)
+    return out
+
+
+def around(sid: str, reworded: set[str], edited: set[str]) -> tuple[int, int]:
+    """:func:`neighbours` counted for symbol ``sid``: itself and its own members left out (a class is not
+    "changed beside" the methods it holds, nor are they its neighbours)."""
+    def count(ids: set[str]) -> int:
+        return sum(1 for i in ids if i != sid and not i.startswith(sid + "."))
+    return count(reworded), count(edited)
 
 
 def _mentioned(doc_words: set[str], names) -> list[str]:
@@ -167,7 +191,7 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     removed_text = "\n".join(ln[1:] for ln in diff if ln.startswith("-"))
     # Names the doc uses that the old code had and the new code lost: the doc still talks about them.
     old_names, new_names = _names(c.old_lines), _names(c.new_lines)
-    doc_names = {m for m in _IDENT.findall(doc) if len(m) > 2}
+    doc_names = _doc_names(doc)
     vanished = sorted(n for n in doc_names if n.split(".")[-1] in old_names - new_names)
     literals = [lit for lit in set(_LITERAL.findall(doc)) if lit in removed_text and lit not in "\n".join(c.new_lines)]
     doc_words = {w.lower() for w in _WORD.findall(doc)}
