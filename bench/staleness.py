@@ -267,7 +267,7 @@ class _Row:
         return "\n".join(self._diff.splitlines()[:limit])
 
 
-def suggestions(rows: list[dict], n: int) -> None:
+def suggestions(rows: list[dict], n: int, adapter: bool = True) -> None:
     """The model's rewrites beside what maintainers wrote: cosine (static embeddings) and exact match."""
     import tempfile
     from contextlib import ExitStack
@@ -281,6 +281,8 @@ def suggestions(rows: list[dict], n: int) -> None:
     rows = random.Random(1).sample(rows, min(n, len(rows)))
     emb = load_embedder("static")
     root = Path(tempfile.mkdtemp(prefix="llmctl-suggest-"))
+    if not adapter:  # the base model alone (model.lora = ""), as a user would turn the adapter off
+        (root / "llmctl.toml").write_text('[model]\nlora = ""\n')
     out = []
     with ExitStack() as stack:
         client = connect(Project(root=root, config=load_config(root)), stack, print)
@@ -289,7 +291,8 @@ def suggestions(rows: list[dict], n: int) -> None:
             v = emb.encode([r["new_doc"], r["old_doc"], doc or r["old_doc"]])
             out.append((doc, float(v[0] @ v[2]), float(v[0] @ v[1]), r))
     offered = [o for o in out if o[0]]
-    print(f"\nsuggestions for {len(out)} held-out positives: {len(offered)} offered")
+    print(f"\nsuggestions for {len(out)} held-out positives ({'bundled adapter' if adapter else 'base model'}): "
+          f"{len(offered)} offered")
     print(f"  cosine to the maintainers' doc: suggestion (old doc where none) {statistics.mean(o[1] for o in out):.3f}, "
           f"leaving the old doc {statistics.mean(o[2] for o in out):.3f}; exact match "
           f"{sum(1 for o in offered if ' '.join(o[0].split()) == ' '.join(o[3]['new_doc'].split()))}/{len(out)}")
@@ -306,6 +309,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/llmctl-staleness"))
     ap.add_argument("--loro", action="store_true", help="also leave each repository out in turn")
     ap.add_argument("--write-model", action="store_true", help="save the model trained on every repository as the default")
+    ap.add_argument("--no-adapter", action="store_true", help="--suggest with the base model (model.lora = \"\")")
     ap.add_argument("--lm", type=int, default=0, metavar="STEPS",
                     help="also train the bundled model as a stale/not judge for STEPS steps (CPU: slow) and compare")
     ap.add_argument("--suggest", type=int, default=0, metavar="N",
@@ -334,7 +338,8 @@ def main() -> None:
     if args.lm:
         lm_report(train, held, model, models["llmctl DOC401 (features)"][1], args.lm)
     if args.suggest:
-        suggestions([r for rows in held.values() for r in rows if r["label"] and r["diff"] and r["new_doc"]], args.suggest)
+        suggestions([r for rows in held.values() for r in rows if r["label"] and r["diff"] and r["new_doc"]], args.suggest,
+                    not args.no_adapter)
     if args.write_model:
         everything = [r for rows in data.values() for r in rows]
         full = fit([r["x"] for r in everything], [r["label"] for r in everything],

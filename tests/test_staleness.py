@@ -312,3 +312,41 @@ def count(items):
     write(git_repo, "cart.py", two.replace("Sum the prices, in cents.", "Add up the prices, in cents."))
     _commit(git_repo, "three")
     assert [e.symbol for e in mine(git_repo, max_commits=1)] == []
+
+
+def test_a_suggestion_in_docs_syncs_answer_format_is_not_offered():
+    """The bundled adapter learned to answer "Summary: …" lines; as a doc comment rewrite that is noise."""
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import Change
+    from llmctl.core.check.suggest import plausible
+
+    after = BEFORE.replace("items, tax=0.0", "items").replace("sum(i.price for i in items) * (1 + tax)",
+                                                               "[i.price for i in items]")
+    (old,), (new,) = ([s for s in analyze(src.encode(), "cart.py", "python").symbols if s.name == "total"]
+                      for src in (BEFORE, after))
+    change = Change.of(old, new, BEFORE.splitlines(), after.splitlines())
+    assert plausible("Return the prices of ``items`` as a list.", change)
+    assert not plausible("Summary: Return the prices of ``items`` as a list.", change)
+    assert not plausible("Return the prices.Summary: Return the prices of ``items``.\nParameter `items`: the items.",
+                         change)
+
+
+def test_a_fields_doc_comment_is_no_code_change_of_its_type():
+    """ky's style: JSDoc on interface fields, which no symbol owns, rewritten: the interface's code did not change."""
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import Change
+
+    ts = '''/** Options for a request. */
+export interface Options {
+\t/**
+\tHTTP method used to make the request.
+\t*/
+\tmethod?: string;
+\tretry?: number; /* the attempts */
+}
+'''
+    for new_src, changed in ((ts.replace("HTTP method used", "The HTTP method used"), False),
+                             (ts.replace("retry?: number", "retry?: number | boolean"), True)):
+        (old,), (new,) = ([s for s in analyze(src.encode(), "src/types.ts", "typescript").symbols
+                           if s.name == "Options"] for src in (ts, new_src))
+        assert Change.of(old, new, ts.splitlines(), new_src.splitlines()).code_changed is changed

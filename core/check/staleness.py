@@ -126,8 +126,9 @@ def _bare(line: str) -> str:
 
 
 def doc_lines(symbols) -> set[str]:
-    """The lines of the symbols' doc comments, bare (:func:`_bare`), as :func:`_code_lines` leaves them out."""
-    return {_bare(ln) for s in symbols for ln in (s.doc_raw or "").splitlines()} - {""}
+    """The lines of the symbols' doc comments, bare (:func:`_bare`), as :func:`_code_lines` leaves them out;
+    not those without a letter or digit (a ``}`` of a doc's code example is not every ``}`` of the file)."""
+    return {b for s in symbols for ln in (s.doc_raw or "").splitlines() if re.search(r"\w", b := _bare(ln))}
 
 
 _COMMENT = {"python": re.compile(r"\s*#")}
@@ -138,7 +139,15 @@ def _code_lines(lines: list[str], docs: set[str], language: str) -> list[str]:
     """``lines`` without doc comment lines (``docs``), comment lines, bare quote/comment marks and blank lines:
     a doc rewritten from three lines to one, or a reworded comment, is not a change of the code."""
     comment = _COMMENT.get(language, _C_COMMENT)
-    return [ln for ln in lines if (b := _bare(ln)) and b not in docs and not comment.match(ln)]
+    out, block = [], False
+    for ln in lines:
+        if block or (language not in _COMMENT and ln.lstrip().startswith("/*")):
+            # A block comment (a field's JSDoc/Javadoc, which no symbol owns) runs to its "*/".
+            block = "*/" not in ln.lstrip()[2 if not block else 0:]
+            continue
+        if (b := _bare(ln)) and b not in docs and not comment.match(ln):
+            out.append(ln)
+    return out
 
 
 def _squash(line: str) -> str:

@@ -60,6 +60,7 @@ def suggest(client, change: Change, max_tokens: int = 160) -> str | None:
 
 
 _WORDS = re.compile(r"[A-Za-z]{4,}")
+_TASK_LINE = re.compile(r"(?m)(^|\.)\s*(Summary:|Parameter `[^`]+`:)")
 _CODE_LINE = re.compile(r"(?m)^\s*(\+|@@|[-+]?\s*(def|fn|func|class|return|if|for)\b.*[:({]\s*$)")
 
 
@@ -69,8 +70,9 @@ def plausible(doc: str, change: Change) -> bool:
     Why: a small base model sometimes repeats a few-shot answer or drifts off
     the subject; a suggestion that talks about other things is noise.
     """
-    if doc in _SHOTS or "doc comment:" in doc or _CODE_LINE.search(doc):
-        return False  # an example's answer, or the prompt's own scaffolding, diff or code copied back
+    if doc in _SHOTS or "doc comment:" in doc or _CODE_LINE.search(doc) or _TASK_LINE.search(doc):
+        return False  # an example's answer, the prompt's own scaffolding, diff or code copied back, or
+        # docs sync's "Summary:"/"Parameter `x`:" lines (what the bundled adapter learned to answer)
     known = {w.lower() for w in _WORDS.findall((change.old.doc_raw or "") + "\n" + "\n".join(change.new_lines))}
     used = [w.lower() for w in _WORDS.findall(doc)]
     return bool(used) and sum(w in known for w in used) / len(used) >= 0.6
