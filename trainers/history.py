@@ -24,9 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from llmctl.analyzers import analyze, language_for
-from llmctl.analyzers.symbols import paired
 from llmctl.core.api import excluded
-from llmctl.core.check.staleness import FEATURES, Change, Model, around, doc_changed, doc_lines, features, judged, neighbours
+from llmctl.core.check.staleness import FEATURES, Model, changes, doc_changed, features, judged
 
 _VERSION_NOTE = re.compile(r"(versionadded|versionchanged|deprecated|\.\. note|@since|@deprecated)", re.I)
 _DOC_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -136,25 +135,16 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 if not any(map(judged, old_syms)):
                     continue
                 new_syms = analyze(new_src, path, lang).symbols
-                pairs = paired(old_syms, new_syms)
-                docs = doc_lines(old_syms), doc_lines(new_syms)
                 old_lines = old_src.decode("utf-8", "replace").splitlines()
                 new_lines = new_src.decode("utf-8", "replace").splitlines()
-                reworded, edited = neighbours(pairs)
-                for old, new in pairs:
-                    if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
-                        continue
-                    sid = old.id
+                for change in changes(old_syms, new_syms, old_lines, new_lines):
+                    old, new = change.old, change.new
                     label = substantive(old.doc_raw or "", new.doc_raw or "")
                     if label is None:
                         continue
-                    change = Change.of(old, new, old_lines, new_lines,
-                                       around(sid, reworded, edited), docs)
-                    if not change.code_changed:
-                        continue  # layout, comments or nested doc comments only
                     x, _ = features(change)
                     before = {(f.rule, f.message) for f in check_doc(old, ctx)}
-                    yield Example(repo, commit, path, sid, lang, int(label), x,
+                    yield Example(repo, commit, path, old.id, lang, int(label), x,
                                   [p.name for p in old.params] != [p.name for p in new.params],
                                   any((f.rule, f.message) not in before for f in check_doc(new, ctx)),
                                   old.doc_raw or "", new.doc_raw or "", change.diff(),

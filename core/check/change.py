@@ -46,8 +46,7 @@ def _mentions(f: Finding, names: set[str]) -> bool:
 
 def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
-    from llmctl.analyzers.symbols import paired
-    from llmctl.core.check.staleness import Change, around, doc_changed, doc_lines, judged, neighbours
+    from llmctl.core.check.staleness import changes, doc_changed
 
     files: dict[str, list[Symbol]] = {}
     for s in symbols:
@@ -57,18 +56,8 @@ def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
         before, after = scope.base_texts.get(path), scope.after_texts.get(path)
         if before is None or after is None:
             continue
-        before_lines, after_lines = before.splitlines(), after.splitlines()
-        pairs = paired(olds, files.get(path, []))
-        reworded, edited = neighbours(pairs)
-        docs = doc_lines(olds), doc_lines(files.get(path, []))
-        for old, now in pairs:
-            if (not judged(old) or doc_changed(old.doc_raw, now.doc_raw)
-                    or (old.body_hash == now.body_hash and old.sig_hash == now.sig_hash)):
-                continue
-            change = Change.of(old, now, before_lines, after_lines, around(old.id, reworded, edited),
-                               docs)
-            if change.code_changed:
-                out.append(change)
+        out += [c for c in changes(olds, files.get(path, []), before.splitlines(), after.splitlines())
+                if not doc_changed(c.old.doc_raw, c.new.doc_raw)]
     return out
 
 

@@ -20,10 +20,11 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmctl.analyzers.symbols import Symbol
+from llmctl.analyzers.symbols import Symbol, paired
 
 FEATURES = (
     "params_removed", "params_added", "removed_param_in_doc", "returns_changed", "returns_value_changed",
@@ -84,6 +85,21 @@ def judged(s: Symbol) -> bool:
 
     return ((s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
             and not excluded(s.path, s.language, [], []))
+
+
+def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: list[str]) -> Iterator[Change]:
+    """One file's changes worth weighing: each judged symbol whose code (not only its layout, comments or
+    nested docs) the change edited, whatever became of its doc. History mining and ``docs check`` both call
+    this, so what the model learned from is what it judges. ``before``/``after``: the file's lines."""
+    pairs = paired(olds, news)
+    reworded, edited = neighbours(pairs)
+    docs = doc_lines(olds), doc_lines(news)
+    for old, new in pairs:
+        if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
+            continue
+        change = Change.of(old, new, before, after, around(old.id, reworded, edited), docs)
+        if change.code_changed:
+            yield change
 
 
 def neighbours(pairs: list[tuple[Symbol, Symbol]]) -> tuple[set[str], set[str]]:
@@ -308,7 +324,7 @@ class Model:
 
     def chance(self, x: list[float]) -> float:
         """P(the doc comment needed an update) at the rate seen in the histories it learned from: what a
-        finding says to its reader (a 1:1 score of 90% is about a 40% chance when 6% of docs go stale)."""
+        finding says to its reader (a 1:1 score of 90% is a 37% chance where 6% of docs go stale)."""
         p = min(max(self.prior, 1e-6), 1 - 1e-6)
         return self.probability(x, math.log(p / (1 - p)))
 
