@@ -202,6 +202,42 @@ def _mentioned(doc_words: set[str], names) -> list[str]:
     return sorted(n for n in names if n in doc_words)
 
 
+def _wording(c: Change, doc: str, diff: list[str]) -> tuple[dict[str, float], dict[str, str]]:
+    """Features of what the doc comment says against what the change touched: its names, literals, words
+    and word stems (Go, JS and Rust docs name things in words), with their reasons."""
+    changed_text = "\n".join(ln[1:] for ln in diff)
+    removed_text = "\n".join(ln[1:] for ln in diff if ln.startswith("-"))
+    # Names the doc uses that the old code had and the new code lost: the doc still talks about them.
+    old_names, new_names = _names(c.old_lines), _names(c.new_lines)
+    vanished = sorted(n for n in _doc_names(doc) if n.split(".")[-1] in old_names - new_names)
+    literals = [lit for lit in set(_LITERAL.findall(doc)) if lit in removed_text and lit not in "\n".join(c.new_lines)]
+    doc_words = {w.lower() for w in _WORD.findall(doc)}
+    changed_words = {w.lower() for w in _WORD.findall(changed_text)}
+    old_stems, new_stems = _stems("\n".join(c.old_lines)), _stems("\n".join(c.new_lines))
+    stems_vanished = sorted(_stems(doc) & (old_stems - new_stems))
+    summary = _stems(doc.strip().split("\n\n")[0])
+    added_stems = _stems("\n".join(ln[1:] for ln in diff if ln.startswith("+")))
+    x = {
+        "doc_names_vanished": len(vanished), "doc_literals_vanished": len(literals),
+        "doc_words_in_changed_lines": len(doc_words & changed_words) / max(1, len(doc_words)),
+        "doc_stems_vanished": math.log1p(len(stems_vanished)),
+        "summary_stems_in_changed_lines": len(summary & _stems(changed_text)) / max(1, len(summary)),
+        "new_stems_share": len(added_stems - old_stems) / max(1, len(added_stems)),
+    }
+    reasons = {
+        "doc_names_vanished": "the doc comment names " + ", ".join(f"`{n}`" for n in vanished[:3])
+                              + ", which the change removed from the code",
+        "doc_literals_vanished": "the doc comment mentions " + ", ".join(literals[:3])
+                                 + ", which the change removed from the code",
+        "doc_words_in_changed_lines": "the change rewrote lines that use the doc comment's words ("
+                                      + ", ".join(sorted(doc_words & changed_words)[:4]) + ")",
+        "doc_stems_vanished": "the doc comment's words " + ", ".join(f"'{w}'" for w in stems_vanished[:4])
+                              + " left the code",
+        "summary_stems_in_changed_lines": "the change rewrote lines about what the summary line says",
+    }
+    return x, reasons
+
+
 def features(c: Change) -> tuple[list[float], dict[str, str]]:
     """The feature vector of a change (in ``FEATURES`` order) and, per feature that fired, its reason."""
     doc = c.old.doc_raw or ""
@@ -212,26 +248,12 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
     param_in_doc, raise_in_doc = _mentioned(in_doc, removed_p), _mentioned(in_doc, old_r - new_r)
     diff = [ln for ln in difflib.unified_diff(c.old_lines, c.new_lines, lineterm="", n=0)
             if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
-    changed_text = "\n".join(ln[1:] for ln in diff)
-    removed_text = "\n".join(ln[1:] for ln in diff if ln.startswith("-"))
-    # Names the doc uses that the old code had and the new code lost: the doc still talks about them.
-    old_names, new_names = _names(c.old_lines), _names(c.new_lines)
-    doc_names = _doc_names(doc)
-    vanished = sorted(n for n in doc_names if n.split(".")[-1] in old_names - new_names)
-    literals = [lit for lit in set(_LITERAL.findall(doc)) if lit in removed_text and lit not in "\n".join(c.new_lines)]
-    doc_words = {w.lower() for w in _WORD.findall(doc)}
-    changed_words = {w.lower() for w in _WORD.findall(changed_text)}
     defaults = [p for p in old_p if p in new_p and old_p[p] != new_p[p] and p in doc]
     n_changed = len(diff)
-    # The same, by word stems of prose and identifiers alike (Go, JS and Rust docs name things in words).
-    old_stems, new_stems = _stems("\n".join(c.old_lines)), _stems("\n".join(c.new_lines))
-    doc_stems = _stems(doc)
-    stems_vanished = sorted(doc_stems & (old_stems - new_stems))
-    summary = _stems(doc.strip().split("\n\n")[0])
-    added_stems = _stems("\n".join(ln[1:] for ln in diff if ln.startswith("+")))
-    returns_moved = (c.old.returns or "") != (c.new.returns or "") or bool(c.old.returns_value) != bool(c.new.returns_value)
     n_added = sum(1 for ln in diff if ln.startswith("+"))
-    x = {
+    returns_moved = (c.old.returns or "") != (c.new.returns or "") or bool(c.old.returns_value) != bool(c.new.returns_value)
+    x, reasons = _wording(c, doc, diff)
+    x |= {
         "params_removed": len(removed_p), "params_added": len([p for p in new_p if p not in old_p]),
         "removed_param_in_doc": len(param_in_doc),
         "returns_changed": float((c.old.returns or "") != (c.new.returns or "")),
@@ -239,22 +261,17 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "raises_added": len(new_r - old_r), "raises_removed": len(old_r - new_r),
         "removed_raise_in_doc": len(raise_in_doc),
         "yields_changed": float(c.old.yields != c.new.yields),
-        "doc_names_vanished": len(vanished), "doc_literals_vanished": len(literals),
-        "doc_words_in_changed_lines": len(doc_words & changed_words) / max(1, len(doc_words)),
         "lines_changed_log": math.log1p(n_changed),
         "share_changed": n_changed / max(1, len(c.old_lines) + len(c.new_lines)),
         "signature_changed": float(c.old.sig_hash != c.new.sig_hash),
         "doc_words_log": math.log1p(len(doc.split())), "body_lines_log": math.log1p(len(c.old_lines)),
         "defaults_changed": len(defaults),
-        "doc_stems_vanished": math.log1p(len(stems_vanished)),
-        "summary_stems_in_changed_lines": len(summary & _stems(changed_text)) / max(1, len(summary)),
-        "new_stems_share": len(added_stems - old_stems) / max(1, len(added_stems)),
         "return_doc_and_returns_changed": float(returns_moved and bool(re.search(r"\breturn", doc, re.I))),
         "lines_added_log": math.log1p(n_added), "lines_removed_log": math.log1p(n_changed - n_added),
         "neighbours_reworded_log": math.log1p(c.neighbours_reworded),
         "neighbours_changed_log": math.log1p(c.neighbours_changed),
     }
-    reasons = {
+    reasons |= {
         "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in param_in_doc)} was removed, "
                                 "but the doc comment still describes it",
         "params_removed": f"parameter {', '.join(f'`{p}`' for p in removed_p)} was removed",
@@ -266,17 +283,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "removed_raise_in_doc": "the doc comment says it raises " + ", ".join(raise_in_doc)
                                 + "; the code no longer does",
         "yields_changed": "it " + ("now yields" if c.new.yields else "no longer yields"),
-        "doc_names_vanished": "the doc comment names " + ", ".join(f"`{n}`" for n in vanished[:3])
-                              + ", which the change removed from the code",
-        "doc_literals_vanished": "the doc comment mentions " + ", ".join(literals[:3])
-                                 + ", which the change removed from the code",
         "defaults_changed": "the default of " + ", ".join(f"`{p}`" for p in defaults) + " changed",
-        "doc_words_in_changed_lines": "the change rewrote lines that use the doc comment's words ("
-                                      + ", ".join(sorted(doc_words & changed_words)[:4]) + ")",
         "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
-        "doc_stems_vanished": "the doc comment's words " + ", ".join(f"'{w}'" for w in stems_vanished[:4])
-                              + " left the code",
-        "summary_stems_in_changed_lines": "the change rewrote lines about what the summary line says",
         "return_doc_and_returns_changed": "what it returns changed, and the doc comment says what it returns",
         "neighbours_reworded_log": f"the change reworded {c.neighbours_reworded} other doc comment"
                                    f"{'s' if c.neighbours_reworded != 1 else ''} in this file but not this one",
