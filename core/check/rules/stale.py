@@ -12,9 +12,11 @@ DOC401 = rule("DOC401", "warning", "doc comment may be stale after this change",
               "change (parameters removed that the doc describes, names and literals the doc mentions that left the "
               "code, new or dropped exceptions, a changed return, how much of the body changed and what it is about, "
               "and the rest of the change in the file: other doc comments it reworded, other symbols it edited) "
-              "says how likely the doc needed an update; the finding names the feature that weighs most. The shipped weights are "
-              "learned from public projects' histories (bench/staleness.py); `llmctl train staleness` learns them "
-              "from your own history into <store>/staleness.json, which is then used instead.",
+              "says how likely the doc needed an update, at the rate docs really went stale in those histories "
+              "(about 6% of such changes); the finding names the feature that weighs most. Tests, examples and "
+              "vendored code are not judged, nor changes of layout, comments or nested doc comments only. The "
+              "shipped weights are learned from public projects' histories (bench/staleness.py); `llmctl train "
+              "staleness` learns them from your own history into <store>/staleness.json, which is then used instead.",
               "read the doc comment against the change: update it, or leave it if it still holds")
 
 
