@@ -66,6 +66,14 @@ def load(repos: Path, cache: Path, commits: int) -> dict[str, list[dict]]:
     return out
 
 
+def head(repo: Path) -> str:
+    """The commit a clone's history was mined up to, so the shipped model says what it learned from."""
+    import subprocess
+
+    out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
+    return out.stdout.strip()[:12] or "unknown"
+
+
 def prf(pred: list[bool], ys: list[int]) -> tuple[float, float, float]:
     from llmctl.trainers.history import metrics
 
@@ -349,7 +357,7 @@ def main() -> None:
     if args.write_model:
         everything = [r for rows in data.values() for r in rows]
         full = fit([r["x"] for r in everything], [r["label"] for r in everything],
-                   trained_on=[f"{n} (last {args.commits} commits)" for n in sorted(data)])
+                   trained_on=[f"{n} (last {args.commits} commits to {head(args.repos / n)})" for n in sorted(data)])
         SHIPPED.write_text(json.dumps(full.to_json(), indent=1) + "\n")
         print(f"\nwrote {SHIPPED} (trained on all {len(everything)} examples; threshold {full.threshold:.3f})")
 
