@@ -308,6 +308,13 @@ def count(items):
     reworded = FEATURES.index("neighbours_reworded_log")
     assert got["cart.Cart"].x[reworded] == 0 and got["cart.count"].x[reworded] > 0
     assert "Sum the prices" not in got["cart.Cart"].diff and "* 100" in got["cart.Cart"].diff
+    # The reason names the doc comments the change did reword, so the reader can compare.
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import changes, features
+
+    syms = [analyze(v.encode(), "cart.py", "python").symbols for v in (src, two)]
+    count = next(c for c in changes(*syms, src.splitlines(), two.splitlines()) if c.old.name == "count")
+    assert "reworded the doc comment of `total` in this file" in features(count)[1]["neighbours_reworded_log"]
     # A reworded docstring alone is no code change of its class.
     write(git_repo, "cart.py", two.replace("Sum the prices, in cents.", "Add up the prices, in cents."))
     _commit(git_repo, "three")

@@ -53,6 +53,7 @@ class Change:
     # and those whose code it edited (this one left out of both).
     neighbours_reworded: int = 0
     neighbours_changed: int = 0
+    reworded_names: tuple[str, ...] = ()  # the names of those reworded, for the finding's reason
 
     @classmethod
     def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str],
@@ -97,7 +98,9 @@ def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: li
     for old, new in pairs:
         if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
             continue
-        change = Change.of(old, new, before, after, around(old.id, reworded, edited), docs)
+        near_reworded, near_edited = around(old.id, reworded, edited)
+        change = Change.of(old, new, before, after, (len(near_reworded), len(near_edited)), docs)
+        change.reworded_names = tuple(i.rsplit(".", 1)[-1] for i in near_reworded)
         if change.code_changed:
             yield change
 
@@ -190,12 +193,12 @@ def _doc_names(doc: str) -> set[str]:
     return out
 
 
-def around(sid: str, reworded: set[str], edited: set[str]) -> tuple[int, int]:
-    """:func:`neighbours` counted for symbol ``sid``: itself and its own members left out (a class is not
+def around(sid: str, reworded: set[str], edited: set[str]) -> tuple[list[str], list[str]]:
+    """:func:`neighbours` for symbol ``sid``: itself and its own members left out (a class is not
     "changed beside" the methods it holds, nor are they its neighbours)."""
-    def count(ids: set[str]) -> int:
-        return sum(1 for i in ids if i != sid and not i.startswith(sid + "."))
-    return count(reworded), count(edited)
+    def others(ids: set[str]) -> list[str]:
+        return sorted(i for i in ids if i != sid and not i.startswith(sid + "."))
+    return others(reworded), others(edited)
 
 
 def _mentioned(doc_words: set[str], names) -> list[str]:
@@ -236,6 +239,16 @@ def _wording(c: Change, doc: str, diff: list[str]) -> tuple[dict[str, float], di
         "summary_stems_in_changed_lines": "the change rewrote lines about what the summary line says",
     }
     return x, reasons
+
+
+def _listed(names: tuple[str, ...], n: int) -> str:
+    """"`a`, `b` and 3 more" of ``n`` symbols, or "2 other symbols" where their names are not known."""
+    if not names:
+        return f"{n} other symbol{'s' if n != 1 else ''}"
+    shown = [f"`{x}`" for x in names[:3]]
+    if n > len(shown):
+        return ", ".join(shown) + f" and {n - len(shown)} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def features(c: Change) -> tuple[list[float], dict[str, str]]:
@@ -286,8 +299,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "defaults_changed": "the default of " + ", ".join(f"`{p}`" for p in defaults) + " changed",
         "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
         "return_doc_and_returns_changed": "what it returns changed, and the doc comment says what it returns",
-        "neighbours_reworded_log": f"the change reworded {c.neighbours_reworded} other doc comment"
-                                   f"{'s' if c.neighbours_reworded != 1 else ''} in this file but not this one",
+        "neighbours_reworded_log": f"the change reworded the doc comment{'s' if c.neighbours_reworded != 1 else ''} "
+                                   f"of {_listed(c.reworded_names, c.neighbours_reworded)} in this file but not this one",
     }
     return [float(x[f]) for f in FEATURES], {k: v for k, v in reasons.items() if x.get(k)}
 
