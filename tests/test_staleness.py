@@ -314,7 +314,7 @@ def count(items):
 
     syms = [analyze(v.encode(), "cart.py", "python").symbols for v in (src, two)]
     count = next(c for c in changes(*syms, src.splitlines(), two.splitlines()) if c.old.name == "count")
-    assert "reworded the doc comment of `total` in this file" in features(count)[1]["neighbours_reworded_log"]
+    assert "reworded the doc comment of `Cart.total` in this file" in features(count)[1]["neighbours_reworded_log"]
     # A reworded docstring alone is no code change of its class.
     write(git_repo, "cart.py", two.replace("Sum the prices, in cents.", "Add up the prices, in cents."))
     _commit(git_repo, "three")

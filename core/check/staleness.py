@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmctl.analyzers.symbols import Symbol, paired
+from llmctl.analyzers.symbols import MODULE, Symbol, paired
 
 FEATURES = (
     "params_removed", "params_added", "removed_param_in_doc", "returns_changed", "returns_value_changed",
@@ -94,15 +94,21 @@ def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: li
     this, so what the model learned from is what it judges. ``before``/``after``: the file's lines."""
     pairs = paired(olds, news)
     reworded, edited = neighbours(pairs)
+    module = next((o.id for o in olds if o.kind == MODULE), "")
     docs = doc_lines(olds), doc_lines(news)
     for old, new in pairs:
         if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
             continue
         near_reworded, near_edited = around(old.id, reworded, edited)
         change = Change.of(old, new, before, after, (len(near_reworded), len(near_edited)), docs)
-        change.reworded_names = tuple(i.rsplit(".", 1)[-1] for i in near_reworded)
+        change.reworded_names = tuple(_short(i, module) for i in near_reworded)
         if change.code_changed:
             yield change
+
+
+def _short(sid: str, module: str) -> str:
+    """A symbol's name as its file knows it: ``Option.to_info_dict``, not ``click.core.Option.to_info_dict``."""
+    return sid[len(module) + 1:] if module and sid.startswith(module + ".") else sid.rsplit(".", 1)[-1]
 
 
 def neighbours(pairs: list[tuple[Symbol, Symbol]]) -> tuple[set[str], set[str]]:
