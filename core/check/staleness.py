@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmctl.analyzers.symbols import MODULE, Symbol, paired
+from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS, Symbol, paired
 
 FEATURES = (
     "params_removed", "params_added", "removed_param_in_doc", "returns_changed", "returns_value_changed",
@@ -49,20 +49,21 @@ class Change:
     new: Symbol
     old_lines: list[str]
     new_lines: list[str]
-    # The rest of the change in the same file: documented symbols whose doc comment it reworded,
-    # and those whose code it edited (this one left out of both).
-    neighbours_reworded: int = 0
-    neighbours_changed: int = 0
-    reworded_names: tuple[str, ...] = ()  # the names of those reworded, for the finding's reason
+    # The rest of the change in the same file, as :func:`around` gives it: the documented symbols whose
+    # doc comment it reworded (their names as the file knows them, for the reason), and those whose code
+    # it edited (this one and its own members left out of both).
+    reworded: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str],
-           neighbours: tuple[int, int] = (0, 0), docs: tuple[set[str], set[str]] | None = None) -> Change:
+           neighbours: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+           docs: tuple[set[str], set[str]] | None = None) -> Change:
         """The pair, cut from the lines of its file before and after (each version's own line span), its code
         only: the features must see what a staged change that forgot the doc shows, so a history example whose
         doc was rewritten in the same commit may not carry the new doc in its diff. ``docs``: the doc lines of
         every symbol in each version (:func:`doc_lines`; a class's span holds its methods' docs), else the
-        symbol's own; ``neighbours``: (reworded, changed) as :func:`neighbours` counts them."""
+        symbol's own; ``neighbours``: (reworded, edited) as :func:`around` gives them."""
         docs = docs or (doc_lines([old]), doc_lines([new]))
         return cls(old, new, _code_lines(old_file[old.line - 1:old.end_line], docs[0], old.language),
                    _code_lines(new_file[new.line - 1:new.end_line], docs[1], new.language), *neighbours)
@@ -79,31 +80,35 @@ class Change:
 
 
 def judged(s: Symbol) -> bool:
-    """What DOC401 weighs, the population its model learned from: documented functions and types outside
-    tests, examples, benchmarks and vendored code (a test's docstring or a constant's comment is not it)."""
-    from llmctl.analyzers.symbols import CALLABLE_KINDS, TYPE_KINDS
-    from llmctl.core.api import excluded
-
-    return ((s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
-            and not excluded(s.path, s.language, [], []))
+    """What DOC401 weighs, the population its model learned from: documented functions and types (a
+    constant's comment is not it); :func:`changes` leaves out the files of tests, examples and vendored code."""
+    return (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
 
 
 def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: list[str]) -> Iterator[Change]:
     """One file's changes worth weighing: each judged symbol whose code (not only its layout, comments or
     nested docs) the change edited, whatever became of its doc. History mining and ``docs check`` both call
     this, so what the model learned from is what it judges. ``before``/``after``: the file's lines."""
+    from llmctl.core.api import excluded
+
+    if not olds or excluded(olds[0].path, olds[0].language, [], []):
+        return  # tests, examples, benchmarks, vendored code: not where the model learned
     pairs = paired(olds, news)
     reworded, edited = neighbours(pairs)
     module = next((o.id for o in olds if o.kind == MODULE), "")
     docs = doc_lines(olds), doc_lines(news)
     for old, new in pairs:
-        if not judged(old) or (old.body_hash == new.body_hash and old.sig_hash == new.sig_hash):
+        if not judged(old) or not _edited(old, new):
             continue
         near_reworded, near_edited = around(old.id, reworded, edited)
-        change = Change.of(old, new, before, after, (len(near_reworded), len(near_edited)), docs)
-        change.reworded_names = tuple(_short(i, module) for i in near_reworded)
+        change = Change.of(old, new, before, after,
+                           (tuple(_short(i, module) for i in near_reworded), tuple(near_edited)), docs)
         if change.code_changed:
             yield change
+
+
+def _edited(old: Symbol, new: Symbol) -> bool:
+    return old.body_hash != new.body_hash or old.sig_hash != new.sig_hash
 
 
 def _short(sid: str, module: str) -> str:
@@ -119,7 +124,7 @@ def neighbours(pairs: list[tuple[Symbol, Symbol]]) -> tuple[set[str], set[str]]:
         if old.doc_raw:
             if doc_changed(old.doc_raw, new.doc_raw):
                 reworded.add(old.id)
-            if old.body_hash != new.body_hash or old.sig_hash != new.sig_hash:
+            if _edited(old, new):
                 changed.add(old.id)
     return reworded, changed
 
@@ -247,14 +252,12 @@ def _wording(c: Change, doc: str, diff: list[str]) -> tuple[dict[str, float], di
     return x, reasons
 
 
-def _listed(names: tuple[str, ...], n: int) -> str:
-    """"`a`, `b` and 3 more" of ``n`` symbols, or "2 other symbols" where their names are not known."""
-    if not names:
-        return f"{n} other symbol{'s' if n != 1 else ''}"
+def _listed(names: tuple[str, ...]) -> str:
+    """"`a`", "`a` and `b`", "`a`, `b`, `c` and 3 more"."""
     shown = [f"`{x}`" for x in names[:3]]
-    if n > len(shown):
-        return ", ".join(shown) + f" and {n - len(shown)} more"
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    if len(names) > len(shown):
+        return ", ".join(shown) + f" and {len(names) - len(shown)} more"
+    return " and ".join(filter(None, [", ".join(shown[:-1]), *shown[-1:]]))  # "" for none (the feature did not fire)
 
 
 def features(c: Change) -> tuple[list[float], dict[str, str]]:
@@ -287,8 +290,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "defaults_changed": len(defaults),
         "return_doc_and_returns_changed": float(returns_moved and bool(re.search(r"\breturn", doc, re.I))),
         "lines_added_log": math.log1p(n_added), "lines_removed_log": math.log1p(n_changed - n_added),
-        "neighbours_reworded_log": math.log1p(c.neighbours_reworded),
-        "neighbours_changed_log": math.log1p(c.neighbours_changed),
+        "neighbours_reworded_log": math.log1p(len(c.reworded)),
+        "neighbours_changed_log": math.log1p(len(c.edited)),
     }
     reasons |= {
         "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in param_in_doc)} was removed, "
@@ -305,8 +308,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "defaults_changed": "the default of " + ", ".join(f"`{p}`" for p in defaults) + " changed",
         "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
         "return_doc_and_returns_changed": "what it returns changed, and the doc comment says what it returns",
-        "neighbours_reworded_log": f"the change reworded the doc comment{'s' if c.neighbours_reworded != 1 else ''} "
-                                   f"of {_listed(c.reworded_names, c.neighbours_reworded)} in this file but not this one",
+        "neighbours_reworded_log": f"the change reworded the doc comment{'s' if len(c.reworded) != 1 else ''} "
+                                   f"of {_listed(c.reworded)} in this file but not this one",
     }
     return [float(x[f]) for f in FEATURES], {k: v for k, v in reasons.items() if x.get(k)}
 
