@@ -31,7 +31,9 @@ def sync_command(
     items reachable from the crate root, Java public in src/main); tests,
     examples, benchmarks, vendored and generated code never are. Signatures, parameters, types, defaults and source links come from the code.
     The model writes only what the code lacks (summaries, parameter
-    descriptions), marked "(generated)". Sections stay wrapped in llmctl markers;
+    descriptions), marked "(generated)"; a parameter passed on unchanged to a
+    documented callee's parameter of the same name takes its description instead,
+    marked "(as in callee)". Sections stay wrapped in llmctl markers;
     text outside them is yours and is kept byte for byte. A re-run on unchanged
     code asks the model nothing and rewrites nothing. If no server answers at
     the default URL, an embedded one runs for this command.

@@ -51,6 +51,7 @@ class _Job:
     symbol: Symbol
     requests: list[Request]
     base: str = ""
+    known: dict[str, str] = field(default_factory=dict)  # parameters described without the model (forward.py)
 
 
 class _Generator:
@@ -103,7 +104,7 @@ class _Generator:
             summary = answers["summary"] = self._ask(prompt + "Summary:", sym, "summary", wanted["summary"].key)
         if summary:
             prompt += f"Summary: {summary}\n"
-        described = described_params(sym)
+        described = {**described_params(sym), **job.known}
         for p in api_params(sym):
             field = f"param:{p.name}"
             if field in wanted:
@@ -125,12 +126,13 @@ def gated(kind: str, confidence: float | None, floor: float | None) -> bool:
     return kind == "summary" and floor is not None and confidence is not None and confidence < floor
 
 
-def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int) -> list[_Job]:
+def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int,
+          known: dict[str, dict[str, str]]) -> list[_Job]:
     """One job per symbol, in file order; one few-shot example set per module."""
     examples = build_examples(symbols)
     by_symbol: dict[str, _Job] = {}
     for r in missing:
-        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [])).requests.append(r)
+        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known.get(r.symbol.id, {}))).requests.append(r)
     jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
     by_module: dict[str, list[_Job]] = defaultdict(list)
     for j in jobs:
@@ -155,10 +157,14 @@ def shots_for(project: Project) -> int:
 
 
 def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol], tpl: Templates,
-                 stack: ExitStack, *, ask_model: bool, on_total: Callable[[int], None] | None = None,
+                 stack: ExitStack, *, ask_model: bool, known: dict[str, dict[str, str]] | None = None, on_total: Callable[[int], None] | None = None,
                  progress: Callable[[int], None] | None = None,
                  log: Callable[[str], None] = lambda _m: None) -> tuple[Prose, ProseStats]:
-    """Prose for ``requests``: cached answers, then (``ask_model``) the model for the rest."""
+    """Prose for ``requests``: cached answers, then (``ask_model``) the model for the rest.
+
+    ``known``: parameter descriptions by symbol id that the model does not write
+    (forward.py); later answer lines of the symbol's prompt follow them.
+    """
     from llmctl.core.model.connect import connect, model_identity_for
 
     prose: Prose = {}
@@ -185,7 +191,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     if not (missing and ask_model):
         return prose, stats
     cfg = project.config.docs
-    jobs = _jobs(missing, symbols, project, tpl, shots_for(project))
+    jobs = _jobs(missing, symbols, project, tpl, shots_for(project), known or {})
     client = connect(project, stack, log)
     gen = _Generator(client, cache, identity, cfg.max_tokens, floor, stats)
     if on_total:

@@ -61,15 +61,18 @@ class Request:
         return self.field.split(":", 1)[1] if self.field.startswith("param:") else None
 
 
-def needs(sym: Symbol, generate: str) -> list[Request]:
-    """What the model should write for ``sym`` under docs.generate = all|summaries|none."""
+def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozenset()) -> list[Request]:
+    """What the model should write for ``sym`` under docs.generate = all|summaries|none.
+
+    ``known``: parameters described without the model (forward.py: what a callee says of them).
+    """
     if generate == "none" or sym.kind == MODULE:
         return []
     out: list[Request] = []
     if not sym.doc.summary:
         out.append(Request(sym, "summary"))
     if generate == "all" and sym.kind in CALLABLE_KINDS:
-        described = {p.name.lstrip("*") for p in sym.doc.params if p.description}
+        described = {p.name.lstrip("*") for p in sym.doc.params if p.description} | set(known)
         out += [Request(sym, f"param:{p.name}") for p in api_params(sym) if p.name not in described]
     return out
 

@@ -55,9 +55,12 @@ def _signatures(entry: Entry) -> list[str]:
     return list(dict.fromkeys(s.signature for s in (marked or group) if s.signature)) or [entry.name]
 
 
-def render_entry(entry: Entry, page: ApiPage, prose: dict, tpl: Templates, root: Path, out_dir: Path,
+def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templates, root: Path, out_dir: Path,
                  attrs: dict[str, str], generate: str, source_url: str, link) -> tuple[str, int]:
-    """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it."""
+    """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it.
+
+    ``fwd``: parameter -> ``forward.Forwarded``, the description of the callee it is passed to.
+    """
     sym: Symbol = entry.symbol
     gaps = 0
     if sym.doc.summary:
@@ -71,10 +74,18 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, tpl: Templates, root:
     types = {p.name.lstrip("*"): p.type for p in sym.doc.params if p.type}
     params = []
     for p in api_params(sym):
-        text = described.get(p.name) or prose.get((sym.id, f"param:{p.name}"))
+        source = None
+        text = described.get(p.name)
+        if text is None and p.name in fwd:
+            f = fwd[p.name]
+            text = inline_markdown(f.text, f.callee.language, link)
+            source = {"name": f.callee.id.rsplit(".", 1)[-1] if f.callee.kind != "method" else
+                      ".".join(f.callee.id.split(".")[-2:]), "link": link(f.callee.id)}
+        text = text or prose.get((sym.id, f"param:{p.name}"))
         gaps += text is None and generate == "all"
         params.append({"name": p.name, "annotation": p.annotation or types.get(p.name), "default": p.default,
-                       "text": text, "generated": p.name not in described and text is not None})
+                       "text": text, "source": source,
+                       "generated": p.name not in described and source is None and text is not None})
     ret_type = sym.returns or (sym.doc.returns.type if sym.doc.returns else None)
     ret_desc = inline_markdown(sym.doc.returns.description, sym.language, link) if sym.doc.returns else None
     returns = None

@@ -4,7 +4,8 @@ One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 
 1. :func:`plan_pages`: the public API (core/api): which names go on which page;
 2. :func:`stale_sections`: which sections no longer match their markers (the
-   rest are kept byte for byte, so unchanged code renders nothing);
+   rest are kept byte for byte, so unchanged code renders nothing); a marker
+   also records the callee descriptions its parameters take (forward.py);
 3. ``gather_prose`` (generate.py): cached prose, then the model for what is missing;
 4. :func:`render_pages`: each page's sections rendered and merged with the
    user's own text (markers.py);
@@ -23,6 +24,7 @@ from pathlib import Path
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
+from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
 from llmctl.core.docs.generate import Prose, gather_prose
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
 from llmctl.core.docs.prose import needs
@@ -51,12 +53,13 @@ class SyncResult:
     changed: list[str] = field(default_factory=list)
     model: str = ""
     gap_reasons: dict[str, int] = field(default_factory=dict)  # why the model's answers were refused
+    forwarded: int = 0  # parameter descriptions taken from the callee they are passed to (rendered sections)
 
     def to_json(self) -> dict:
         """The JSON summary other scripts read (names are an interface: add, don't rename)."""
         return {k: getattr(self, k) for k in (
             "pages_written", "symbols", "generated", "cache_hits", "model_calls", "pages_unchanged", "gaps",
-            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons")}
+            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons", "forwarded")}
 
 
 def plan_pages(project: Project, all_symbols: list[Symbol]) -> PublicApi:
@@ -73,12 +76,18 @@ def read_pages(out_dir: Path) -> dict[str, Page]:
     return existing
 
 
-def section_attrs(entry: Entry, tpl_hash: str) -> dict[str, str]:
-    """The marker attributes of a section: what it was made from."""
-    return {**section_hashes(entry.symbols), "tpl": tpl_hash}
+Forwards = dict[str, dict[str, Forwarded]]  # symbol id -> parameter -> what its callee says of it
 
 
-def stale_sections(api: PublicApi, existing: dict[str, Page], tpl_hash: str,
+def section_attrs(entry: Entry, tpl_hash: str, fwd: Forwards) -> dict[str, str]:
+    """The marker attributes of a section: what it was made from (callees' descriptions included)."""
+    attrs = {**section_hashes(entry.symbols), "tpl": tpl_hash}
+    if entry.symbol.id in fwd:
+        attrs["fwd"] = fingerprint(fwd[entry.symbol.id])
+    return attrs
+
+
+def stale_sections(api: PublicApi, existing: dict[str, Page], tpl_hash: str, fwd: Forwards,
                    refill_gaps: bool) -> tuple[dict[tuple[str, str], str], list[Symbol]]:
     """Step 2: sections kept as they are (by (page, id)), and the symbols whose sections need rendering.
 
@@ -91,7 +100,7 @@ def stale_sections(api: PublicApi, existing: dict[str, Page], tpl_hash: str,
         old_blocks = {b.id: b for b in existing[name].blocks} if name in existing else {}
         for entry in page.entries:
             b = old_blocks.get(entry.id)
-            if b is not None and all(b.attrs.get(k) == v for k, v in section_attrs(entry, tpl_hash).items()) \
+            if b is not None and all(b.attrs.get(k) == v for k, v in section_attrs(entry, tpl_hash, fwd).items()) \
                     and not (b.attrs.get("gaps") and refill_gaps):
                 kept[(name, entry.id)] = b.text
             else:
@@ -100,7 +109,8 @@ def stale_sections(api: PublicApi, existing: dict[str, Page], tpl_hash: str,
 
 
 def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[str, Page],
-               kept: dict[tuple[str, str], str], prose: Prose, tpl: Templates, result: SyncResult) -> str:
+               kept: dict[tuple[str, str], str], prose: Prose, fwd: Forwards, tpl: Templates,
+               result: SyncResult) -> str:
     docs = project.config.docs
     out_dir = project.root / docs.out_dir
     tpl_hash = tpl.page_hash()
@@ -109,9 +119,10 @@ def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[s
     for entry in page.entries:
         text = kept.get((page.name, entry.id))
         if text is None:
-            text, gaps = render_entry(entry, page, prose, tpl, project.root, out_dir, section_attrs(entry, tpl_hash),
-                                      docs.generate, docs.source_url, link)
+            text, gaps = render_entry(entry, page, prose, fwd.get(entry.symbol.id, {}), tpl, project.root, out_dir,
+                                      section_attrs(entry, tpl_hash, fwd), docs.generate, docs.source_url, link)
             result.gaps += gaps
+            result.forwarded += len(fwd.get(entry.symbol.id, {}))
         blocks.append((entry.id, text))
     mod = page.module
     description = to_markdown(mod.doc.description or mod.doc.summary, mod.language, mod.doc.style, link)
@@ -121,7 +132,7 @@ def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[s
 
 
 def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], kept: dict[tuple[str, str], str],
-                 prose: Prose, tpl: Templates, result: SyncResult, only: set[str] | None = None) -> dict[str, str | None]:
+                 prose: Prose, fwd: Forwards, tpl: Templates, result: SyncResult, only: set[str] | None = None) -> dict[str, str | None]:
     """Step 4: the new text of every page (None: delete it), the index and the nav file included.
 
     ``only``: render just these pages (``docs sync PATHS``); the index stays complete.
@@ -130,7 +141,7 @@ def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], ke
     index_rows = []
     for name, page in sorted(api.pages.items()):
         if only is None or name in only:
-            texts[name] = _page_text(project, api, page, existing, kept, prose, tpl, result)
+            texts[name] = _page_text(project, api, page, existing, kept, prose, fwd, tpl, result)
         mod = page.module
         index_rows.append({"id": page.title, "title": page.title, "language": mod.language, "page": name,
                            "summary": mod.doc.summary or ""})
@@ -212,15 +223,17 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
         api_scope = api
     result.symbols = api_scope.symbols
     existing = read_pages(out_dir)
-    kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), refill_gaps=use_model and write)
+    fwd = forwarded([e.symbol for p in api_scope.pages.values() for e in p.entries], all_symbols, project.root)
+    kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), fwd, refill_gaps=use_model and write)
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
-    requests = [r for sym in to_render for r in needs(sym, cfg.generate)]
+    requests = [r for sym in to_render for r in needs(sym, cfg.generate, set(fwd.get(sym.id, ())))]
+    known = {sid: {name: f.text for name, f in found.items()} for sid, found in fwd.items()}
     with ExitStack() as stack:
         prose, stats = gather_prose(project, requests, all_symbols, tpl, stack, ask_model=use_model and write,
-                                    on_total=on_total, progress=progress, log=log)
+                                    known=known, on_total=on_total, progress=progress, log=log)
     result.model, result.cache_hits = stats.model, stats.cache_hits
     result.generated, result.model_calls = stats.generated, stats.model_calls
     result.gap_reasons = dict(sorted(stats.gap_reasons.items(), key=lambda kv: -kv[1]))
-    texts = render_pages(project, api, existing, kept, prose, tpl, result, only)
+    texts = render_pages(project, api, existing, kept, prose, fwd, tpl, result, only)
     write_pages(out_dir, texts, write, result)
     return result
