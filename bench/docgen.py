@@ -208,18 +208,25 @@ def main() -> None:
         cache = ProseCache(project.store_dir / "prose.db")
         generated: dict[str, str | None] = {}
         confidence: dict[str, float | None] = {}
-        param_rows: list[tuple[str, str, str, str | None, float | None]] = []
+        param_rows: list[tuple[str, str, str, str | None, float | None, str]] = []  # ..., "model" or "forwarded"
         asked: set[str] = set()  # hidden functions docs sync wrote prose for (the others are not in the API reference)
+        from llmctl.core.docs.forward import forwarded
+
         with Store(project.store_dir) as store:
+            hidden = [s for s in (store.symbol(sid) for sid in truth) if s is not None]
+            fwd = forwarded(hidden, list(store.symbols()), project.root)  # what docs sync takes from callees
             for sid in truth:
                 sym = store.symbol(sid)
                 if sym is None:
                     continue
                 found, generated[sid], confidence[sid] = cache.get(request_key(identity, tpl_text, Request(sym, "summary")))
                 for name, real_text in truth_params.get(sid, {}).items():
+                    if name in fwd.get(sid, {}):
+                        param_rows.append((f"{sid}({name})", name, real_text, fwd[sid][name].text, None, "forwarded"))
+                        continue
                     p_found, p_text, p_conf = cache.get(request_key(identity, tpl_text, Request(sym, f"param:{name}")))
                     if p_found:
-                        param_rows.append((f"{sid}({name})", name, real_text, p_text, p_conf))
+                        param_rows.append((f"{sid}({name})", name, real_text, p_text, p_conf, "model"))
                 if found:
                     asked.add(sid)
         cache.close()
@@ -288,8 +295,14 @@ def param_table(model, rows: list, right: float, show: int) -> None:
           f"{statistics.mean(cos_gen.values()) if made else 0:.3f}, right (>= {right}) "
           f"{sum(c >= right for c in cos_gen.values()) / max(1, len(made)):.2f}) vs name baseline "
           f"{statistics.mean(cos_base):.3f} = {mean_all / statistics.mean(cos_base):.2f}x")
+    for source in ("model", "forwarded"):
+        ks = [k for k in made if rows[k][5] == source]
+        if ks:
+            print(f"  {source}: {len(ks)} written, cosine {statistics.mean(cos_gen[k] for k in ks):.3f} vs name baseline "
+                  f"{statistics.mean(cos_base[k] for k in ks):.3f}, right {sum(cos_gen[k] >= right for k in ks) / len(ks):.2f}")
     for k in made[:show]:
-        print(f"  {rows[k][0]}  (confidence {rows[k][4]})\n    real:     {rows[k][2]}\n    llmctl:   {rows[k][3]}")
+        print(f"  {rows[k][0]}  ({rows[k][5]}, confidence {rows[k][4]})\n    real:     {rows[k][2]}\n"
+              f"    llmctl:   {rows[k][3]}")
 
 
 def curve(answers: list[tuple[float | None, float, float]], n: int, right: float) -> None:

@@ -14,7 +14,8 @@ Per repository it prints: pages written, public sections, sections whose
 source is test/example/benchmark code (goal 0), the public names its users
 look up that have a section (``EXPECT``; goal: all), files the second sync
 wrote (goal 0), the exit code of ``docs sync --check`` right after (goal 0),
-``docs check`` findings at error severity and per rule, and the time taken.
+``docs check`` findings at error severity and per rule, the parameter
+descriptions taken from a callee (``fwd``: core/docs/forward.py), and the time taken.
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ def measure(name: str, root: Path) -> dict:
         "errors": sum(1 for f in findings if f["severity"] == "error"),
         "by_rule": dict(sorted(Counter(f["rule"] for f in findings).items())),
         "seconds": round(time.perf_counter() - t0, 1), "first_written": s1["pages_written"],
+        "forwarded": s1.get("forwarded", 0),
     }
 
 
@@ -145,7 +147,7 @@ def main() -> None:
     names = [n for n in PY_PACKAGES + list(REPOS) if not args.only or n in args.only.split(",")]
     rows = []
     print(f"{'repository':<12} {'pages':>5} {'sections':>8} {'tests':>5} {'expected':>8} {'2nd run':>7} {'check':>5} "
-          f"{'errors':>6} {'time':>6}  findings by rule")
+          f"{'errors':>6} {'fwd':>4} {'time':>6}  findings by rule")
     with tempfile.TemporaryDirectory(prefix="llmctl-realcode-") as tmp:
         for name in names:
             root = prepare(name, args.repos, Path(tmp))
@@ -159,7 +161,7 @@ def main() -> None:
                 continue
             print(f"{name:<12} {row['pages']:>5} {row['sections']:>8} {row['test_sections']:>5} "
                   f"{row['expected_found']:>3}/{row['expected']:<4} {row['second_run_written']:>7} {row['check_exit']:>5} "
-                  f"{row['errors']:>6} {row['seconds']:>5.1f}s  {row['by_rule']}"
+                  f"{row['errors']:>6} {row['forwarded']:>4} {row['seconds']:>5.1f}s  {row['by_rule']}"
                   + (f"  missing: {', '.join(row['missing'])}" if row["missing"] else ""), flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

@@ -128,3 +128,47 @@ export function isBinary(val, strict) { return isBuffer(val) || (strict && isVie
     syms = analyze(src.encode(), "m.js", "javascript").symbols
     found = forwarded(syms, syms, _Root(src))
     assert {k: f.text for k, f in found["m.isBinary"].items()} == {"val": "The value to test"}
+
+
+def test_context_lines_name_the_module_the_class_and_the_documented_callees():
+    from llmctl.core.docs.context import Context
+
+    src = '''"""Box drawing.
+
+box
+~~~
+"""
+
+def blend(a, b):
+    """Blend one colour into another."""
+
+def _undocumented(x): ...
+
+class Box:
+    """Characters to render boxes."""
+
+    def __init__(self, chars):
+        self.chars = chars
+
+    def get_top(self, widths):
+        def inner(w):
+            return blend(w, w)
+        self.__init__(widths)
+        return _undocumented(blend(widths, 1)) + self.get_top(widths)
+
+class Plain:
+    def get_row(self):
+        return 1
+'''
+    syms = {s.id: s for s in analyze(src.encode(), "m.py", "python").symbols}
+    ctx = Context(list(syms.values()))
+    top = syms["m.Box.get_top"]
+    body = "\n".join(src.splitlines()[top.line - 1:top.end_line])
+    # The def header, the nested def, the dunder and the undocumented helper are not callees; blend is named once.
+    assert ctx.lines(top, body) == ["Module `m`: Box drawing.", "Class `Box`: Characters to render boxes.",
+                                    "Calls `blend`: Blend one colour into another."]
+    plain = syms["m.Plain.get_row"]
+    assert ctx.lines(plain, "def get_row(self):\n    return 1") == ["Module `m`: Box drawing.", "Class `Plain`."]
+    # A class's own body calls what its methods call: only module and class lines.
+    box = syms["m.Box"]
+    assert ctx.lines(box, "\n".join(src.splitlines()[box.line - 1:box.end_line])) == ["Module `m`: Box drawing."]

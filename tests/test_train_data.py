@@ -126,9 +126,9 @@ def test_training_prompts_are_tokenized_as_the_served_model_tokenizes_them():
 
 def test_train_sft_teaches_the_prompt_docs_sync_sends(example_copy: Path, tmp_path: Path):
     """One task format: a pair from `train data` renders, byte for byte, the prompt docs sync sends for its
-    symbol (zero-shot), and its answer is the lines docs sync reads back."""
-    from llmctl.core.docs import task
-    from llmctl.core.docs.prose import code_excerpt
+    symbol (zero-shot; its module, class and callees included), and its answer is the lines docs sync reads back."""
+    from llmctl.core.docs.generate import _jobs
+    from llmctl.core.docs.prose import Request
     from llmctl.core.docs.templates import Templates
     from llmctl.core.project import open_project
     from llmctl.core.store.db import Store
@@ -140,9 +140,12 @@ def test_train_sft_teaches_the_prompt_docs_sync_sends(example_copy: Path, tmp_pa
     row = next(r for r in rows if r["params"])
     project = open_project(example_copy)
     with Store(project.store_dir) as store:
-        sym = next(s for s in store.symbols([row["source"]]) if s.id == row["symbol"])
+        symbols = list(store.symbols())
+    sym = next(s for s in symbols if s.id == row["symbol"])
     prompt, answer = task_texts(row)
-    sent = task.prompt(sym.language, code_excerpt(sym, project.root), [], Templates(project))
+    sent = _jobs([Request(sym, "summary")], symbols, project, Templates(project), 0, {})[0].base
     assert prompt == sent
+    assert row["context"][0].startswith("Module `") and prompt.index(row["context"][0]) < prompt.index("Code:")
+    assert prompt.endswith("\n") and not prompt.endswith("\n\n")  # "Summary:" starts a line of its own
     assert answer.startswith(f"Summary: {sym.doc.summary}\n")
     assert all(f"Parameter `{name}`: {text}\n" in answer for name, text in row["params"])

@@ -128,6 +128,7 @@ def dedup_and_split(items: list[dict], text_of, dataset: str, rules: DataRules, 
 
 def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats) -> tuple[list[dict], list[dict]]:
     """Pretraining records and instruction pairs from the project's store and ``extra_files``."""
+    from llmctl.core.docs.context import Context
     from llmctl.core.files import list_files
     from llmctl.core.store.scan import decode_source, scan
     from llmctl.core.search.chunks import strip_doc
@@ -139,6 +140,7 @@ def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats
     pairs: list[dict] = []
     with Store(project.store_dir) as store:
         files = {p: r for p, r in store.files().items() if r.status in ("ok", "partial")}
+        context = Context(list(store.symbols()))
         for path, row in sorted(files.items()):
             try:
                 raw = (project.root / path).read_bytes()
@@ -164,7 +166,7 @@ def collect(project, extra_files: list[Path], rules: DataRules, stats: DataStats
                     stats.dropped[("sft", "short")] += 1
                     continue
                 pairs.append({"prompt": code, "completion": doc, "symbol": sym.id, "source": path,
-                              "language": sym.language, **task_fields(sym, doc)})
+                              "language": sym.language, "context": context.lines(sym, code), **task_fields(sym, doc)})
     for md in list_files(project.root, project.use_git):
         if md.endswith(".md"):
             text = (project.root / md).read_text("utf-8", "replace")

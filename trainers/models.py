@@ -68,7 +68,8 @@ def task_texts(row: dict, shots: list = ()) -> tuple[str, str]:
 
     summary = row.get("summary") or task.doc_summary(row["completion"])
     code = task.trim_code(row["prompt"])
-    return task.prompt(row.get("language") or "python", code, shots), task.answer(summary, row.get("params") or [])
+    prompt = task.prompt(row.get("language") or "python", code, shots, context=row.get("context") or ())
+    return prompt, task.answer(summary, row.get("params") or [])
 
 
 def bos_prefix(tokenizer) -> list[int]:

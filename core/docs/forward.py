@@ -40,6 +40,7 @@ _RECEIVERS = frozenset({"self", "cls", "this"})
 _NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "match", "catch", "function", "def", "fn", "func",
                         "elif", "and", "or", "not", "in", "print", "super", "assert", "typeof", "new", "await"})
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
+_DEFINES = re.compile(r"\b(?:def|function\*?|fn|func|class)\s+$")
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,22 @@ def _arguments(text: str, start: int) -> list[str] | None:
     return None
 
 
-def calls(body: str) -> list[tuple[str, list[str]]]:
-    """``(callee as written, its arguments)`` for each call in ``body``, outer calls first."""
+def calls(body: str, own: str | None = None) -> list[tuple[str, list[str]]]:
+    """``(callee as written, its arguments)`` for each call in ``body``, outer calls first.
+
+    ``own``: the name the body defines; its first "call" is the definition's own
+    header (``def get_tree_icon(self)``, ``func (r *Repo) Name(x int)``), not a call.
+    """
     out = []
     for m in _CALL.finditer(body):
         name = re.sub(r"\s+", "", m.group(1))
         if name.split(".")[-1] in _NOT_CALLS:
             continue
+        if own is not None and name.split(".")[-1] == own:
+            own = None
+            continue
+        if _DEFINES.search(body, 0, m.start()):
+            continue  # a nested definition's header: ``def inner(x):``
         args = _arguments(body, m.end())
         if args is not None:
             out.append((name, args))
@@ -109,7 +119,7 @@ def _reassigned(body: str, name: str) -> bool:
     return False
 
 
-class _Callees:
+class Callees:
     """The project's callables by short name, and what each one's parameters say."""
 
     def __init__(self, symbols: list[Symbol]):
@@ -178,9 +188,9 @@ def _target(callee_params: list, arg_index: int, keyword: str | None) -> str | N
     return None
 
 
-def _forwards(sym: Symbol, body: str, wanted: set[str], callees: _Callees) -> dict[str, Forwarded]:
+def _forwards(sym: Symbol, body: str, wanted: set[str], callees: Callees) -> dict[str, Forwarded]:
     out: dict[str, Forwarded] = {}
-    for written, args in calls(body):
+    for written, args in calls(body, sym.name):
         if not wanted - set(out):
             break
         targets = None
@@ -205,7 +215,8 @@ def _forwards(sym: Symbol, body: str, wanted: set[str], callees: _Callees) -> di
     return out
 
 
-def _body(sym: Symbol, root: Path, lines_of: dict[str, list[str]]) -> str:
+def body_of(sym: Symbol, root: Path, lines_of: dict[str, list[str]]) -> str:
+    """``sym``'s source without its doc comment (``lines_of``: file lines already read, by path)."""
     if sym.path not in lines_of:
         try:
             lines_of[sym.path] = (root / sym.path).read_text("utf-8", "replace").splitlines()
@@ -222,7 +233,7 @@ def forwarded(targets: list[Symbol], symbols: list[Symbol], root: Path) -> dict[
     along chains (``a`` forwards to ``b``, which forwards to a documented ``c``):
     the scan repeats while it finds more, three times at most.
     """
-    callees = _Callees(symbols)
+    callees = Callees(symbols)
     lines_of: dict[str, list[str]] = {}
     todo = []
     for s in targets:
@@ -231,7 +242,7 @@ def forwarded(targets: list[Symbol], symbols: list[Symbol], root: Path) -> dict[
         described = described_params(s)
         wanted = {p.name for p in api_params(s) if p.name not in described and not p.kind.startswith("var_")}
         if wanted:
-            todo.append((s, wanted, _body(s, root, lines_of)))
+            todo.append((s, wanted, body_of(s, root, lines_of)))
     for _ in range(3):
         before = sum(len(v) for v in callees.found.values())
         for s, wanted, body in todo:

@@ -98,7 +98,7 @@ class _Generator:
         sym = job.symbol
         wanted = {r.field: r for r in job.requests}
         answers: dict[str, str | None] = {}
-        prompt = job.base.rstrip("\n") + "\n"
+        prompt = job.base  # ends with a newline (task.prompt)
         summary = sym.doc.summary or None
         if "summary" in wanted:
             summary = answers["summary"] = self._ask(prompt + "Summary:", sym, "summary", wanted["summary"].key)
@@ -129,7 +129,11 @@ def gated(kind: str, confidence: float | None, floor: float | None) -> bool:
 def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int,
           known: dict[str, dict[str, str]]) -> list[_Job]:
     """One job per symbol, in file order; one few-shot example set per module."""
+    from llmctl.core.docs.context import Context
+    from llmctl.core.docs.forward import body_of
+
     examples = build_examples(symbols)
+    context, lines_of = Context(symbols), {}
     by_symbol: dict[str, _Job] = {}
     for r in missing:
         by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known.get(r.symbol.id, {}))).requests.append(r)
@@ -140,7 +144,8 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
     for group in by_module.values():
         shots = nearest(examples, [j.symbol for j in group], k)
         for j in group:
-            j.base = task.prompt(j.symbol.language, code_excerpt(j.symbol, project.root), shots, tpl)
+            lines = context.lines(j.symbol, body_of(j.symbol, project.root, lines_of))
+            j.base = task.prompt(j.symbol.language, code_excerpt(j.symbol, project.root), shots, tpl, lines)
     return jobs
 
 

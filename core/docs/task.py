@@ -1,8 +1,9 @@
 """The doc-writing task in its one format: what docs sync asks, what train sft teaches, what eval scores.
 
 A prompt is ``templates/prompt_symbol.j2``: a one-line instruction, optional
-worked examples ("shots"), then ``Code:`` and the symbol's code (its doc
-comment removed, trimmed by :func:`trim_code`). The answer is one line per
+worked examples ("shots"), the symbol's context lines (its module, class and
+callees: context.py), then ``Code:`` and the symbol's code (its doc comment
+removed, trimmed by :func:`trim_code`). The answer is one line per
 fact: ``Summary: …`` and then ``Parameter `name`: …`` for each parameter.
 ``docs sync`` asks for those lines one at a time (stop at the newline);
 ``llmctl train data`` writes each pair's ``summary`` and ``params`` from the
@@ -34,8 +35,11 @@ def trim_code(text: str, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS)
 _BUNDLED = None
 
 
-def prompt(language: str, code: str, shots: list = (), templates=None) -> str:
-    """The prompt for one symbol (``templates``: a project's ``Templates``; default: the bundled templates)."""
+def prompt(language: str, code: str, shots: list = (), templates=None, context: list[str] = ()) -> str:
+    """The prompt for one symbol (``templates``: a project's ``Templates``; default: the bundled templates).
+
+    ``context``: lines on its module, class and callees (core/docs/context.py), shown before its code.
+    """
     global _BUNDLED
     if templates is None:
         if _BUNDLED is None:
@@ -43,7 +47,12 @@ def prompt(language: str, code: str, shots: list = (), templates=None) -> str:
 
             _BUNDLED = Templates()
         templates = _BUNDLED
-    return templates.render(TEMPLATE, language=language.capitalize(), examples=list(shots), code=code)
+    text = templates.render(TEMPLATE, language=language.capitalize(), examples=list(shots), code=code,
+                            context=list(context))
+    # The code's last line ends before the answer's first: docs sync appends "Summary:" on a line of its
+    # own, and so must training. Jinja drops the template's final newline, and until this line training
+    # taught "    return xSummary: …" while docs sync asked "    return x\nSummary:".
+    return text.rstrip("\n") + "\n"
 
 
 def answer(summary: str, params: list[tuple[str, str]] = ()) -> str:

@@ -61,7 +61,7 @@ def dpo_examples(model, tokenizer, pairs: list[dict], seq_len: int) -> list[tupl
     scorer = make_target_lm(model, dense=False)
     model.eval()
     for p in pairs:
-        prompt = task.prompt(p.get("language") or "python", task.trim_code(p["prompt"]))
+        prompt = task.prompt(p.get("language") or "python", task.trim_code(p["prompt"]), context=p.get("context") or ())
         chosen, rejected = sft_examples(tokenizer, [(prompt, p["chosen"]), (prompt, p["rejected"])], seq_len)
         ids, labels, mask = collate([chosen, rejected], tokenizer.pad_token_id)
         with torch.no_grad():
