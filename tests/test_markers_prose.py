@@ -118,3 +118,50 @@ def test_an_answer_that_repeats_a_few_shot_example_is_refused():
     assert copied("Get the root path of a package or the path that contains the module.", prompt)
     assert copied("The name of the module.", prompt)
     assert not copied("Return the attribute's value from the instance's config.", prompt)
+
+
+def test_parameter_prompts_follow_a_summary_written_on_an_earlier_run(tmp_path, monkeypatch):
+    """generate = "summaries", then "all": the parameter lines are asked after the cached summary, as they
+    would have been on one run (before, the later run's prompts had no summary line)."""
+    from contextlib import ExitStack
+
+    from conftest import write
+    from llmctl.core.docs import generate
+    from llmctl.core.docs.prose import ProseCache, request_key, Request
+    from llmctl.core.docs.templates import Templates
+    from llmctl.core.model.connect import model_identity_for
+    from llmctl.core.project import open_project
+    from llmctl.core.store.db import Store
+    from llmctl.core.store.scan import scan
+
+    write(tmp_path, "m.py", "def fold(text, width):\n    return text[:width]\n")
+    project = open_project(tmp_path)
+    scan(project)
+    with Store(project.store_dir) as store:
+        symbols = list(store.symbols())
+    fold = next(s for s in symbols if s.name == "fold")
+    tpl = Templates(project)
+    identity = model_identity_for(project)
+    cache = ProseCache(project.store_dir / "prose.db")
+    cache.put(request_key(identity, tpl.source("prompt_symbol.j2"), Request(fold, "summary")), "Cut text to a width.",
+              identity, -0.2)
+    cache.close()
+
+    class Recorder:
+        """Records the prompts sent; answers as a model would."""
+        calls = 0
+        prompts: list[str] = []
+
+        def complete_scored(self, prompt, **_kw):
+            self.prompts.append(prompt)
+            self.calls += 1
+            return f" The {prompt.rsplit('`', 2)[-2]} to use.", -0.3
+
+    recorder = Recorder()
+    monkeypatch.setattr("llmctl.core.model.connect.connect", lambda *_a, **_k: recorder)
+    with ExitStack() as stack:
+        prose, _stats = generate.gather_prose(project, needs(fold, "all"), symbols, tpl, stack, ask_model=True)
+    assert prose[(fold.id, "summary")] == "Cut text to a width."
+    assert [p.rsplit("Code:", 1)[1].split("\n", 3)[-1] for p in recorder.prompts] == [
+        "Summary: Cut text to a width.\nParameter `text`:",
+        "Summary: Cut text to a width.\nParameter `text`: The text to use.\nParameter `width`:"]

@@ -52,6 +52,7 @@ class _Job:
     requests: list[Request]
     base: str = ""
     known: dict[str, str] = field(default_factory=dict)  # parameters described without the model (forward.py)
+    summary: str | None = None  # its summary from the cache, when only parameters are asked
 
 
 class _Generator:
@@ -99,7 +100,7 @@ class _Generator:
         wanted = {r.field: r for r in job.requests}
         answers: dict[str, str | None] = {}
         prompt = job.base  # ends with a newline (task.prompt)
-        summary = sym.doc.summary or None
+        summary = sym.doc.summary or job.summary
         if "summary" in wanted:
             summary = answers["summary"] = self._ask(prompt + "Summary:", sym, "summary", wanted["summary"].key)
         if summary:
@@ -197,6 +198,8 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
         return prose, stats
     cfg = project.config.docs
     jobs = _jobs(missing, symbols, project, tpl, shots_for(project), known or {})
+    for j in jobs:  # a summary written on an earlier run heads the parameter lines, as on the first run
+        j.summary = prose.get((j.symbol.id, "summary"))
     client = connect(project, stack, log)
     gen = _Generator(client, cache, identity, cfg.max_tokens, floor, stats)
     if on_total:
