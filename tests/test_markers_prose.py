@@ -165,3 +165,16 @@ def test_parameter_prompts_follow_a_summary_written_on_an_earlier_run(tmp_path, 
     assert [p.rsplit("Code:", 1)[1].split("\n", 3)[-1] for p in recorder.prompts] == [
         "Summary: Cut text to a width.\nParameter `text`:",
         "Summary: Cut text to a width.\nParameter `text`: The text to use.\nParameter `width`:"]
+
+
+def test_a_retrained_adapter_of_the_same_size_is_another_model_for_the_prose_cache(tmp_path):
+    from llmctl.core.model.files import model_identity
+
+    base = tmp_path / "base.gguf"
+    base.write_bytes(b"GGUF" + bytes(60))
+    old, new = tmp_path / "old" / "doc-lora.gguf", tmp_path / "new" / "doc-lora.gguf"
+    for path, fill in ((old, b"a"), (new, b"b")):
+        path.parent.mkdir()
+        path.write_bytes(b"GGUF" + fill * 60)
+    assert model_identity(base, old) != model_identity(base, new)
+    assert model_identity(base, old) == model_identity(base, old.parent / "doc-lora.gguf")

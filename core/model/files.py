@@ -82,8 +82,12 @@ def lora_for(model: str | None, lora: str | None) -> Path | None:
 
 
 def model_identity(path: Path, lora: Path | None = None) -> str:
-    """A stable name for a local model: file name and size (cheap, no hashing of 250 MB)."""
+    """A stable name for a local model: file name and size (cheap, no hashing of 250 MB), and the
+    adapter's name and content hash: a retrained adapter has the same shapes, hence the same size
+    (the bundled one, retrained, kept its 2,959,072 bytes), and must not be served the old one's cached prose."""
+    import hashlib
+
     ident = f"{path.name}@{path.stat().st_size}"
     if lora is not None:
-        ident += f"+{lora.name}@{lora.stat().st_size}"
+        ident += f"+{lora.name}@{hashlib.sha256(lora.read_bytes()).hexdigest()[:12]}"
     return ident
