@@ -94,8 +94,8 @@ def main() -> None:
     ap.add_argument("--examples", default="auto", help="few-shot examples per prompt (docs.examples: auto, or 0-8; 0 = the prompt train sft teaches)")
     ap.add_argument("--min-confidence", default="off", help="docs.min_confidence for the run (off: keep every answer, "
                     "which the curve needs)")
-    ap.add_argument("--params", action="store_true", help="pass 1 writes parameter descriptions too (generate='all') "
-                    "and the parameter table is printed (slower)")
+    ap.add_argument("--params", action="store_true", help="then the hidden functions' parameter descriptions, "
+                    "as generate='all' writes them, and the parameter table (forwarded and model-written apart)")
     ap.add_argument("--right", type=float, default=0.5, help="cosine to the real sentence that counts as right in the curve")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -150,7 +150,7 @@ def main() -> None:
         # their undocumented neighbours); pass 2 times generate="all" on a slice.
         served = {"url": spec.url, "name": spec.identity, "path": args.model or "", "lora": args.lora or "none"}
         cfg = Config.validate({"model": served,
-                                     "docs": {"generate": "all" if args.params else "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
+                                     "docs": {"generate": "summaries", "min_confidence": args.min_confidence if args.min_confidence == "off" else float(args.min_confidence),
                                               "examples": args.examples if args.examples == "auto" else int(args.examples)}})
         project = Project(root=root, config=cfg, store_override=Path(tmp) / "store")
         slice_root = Path(tmp) / "slice"
@@ -182,6 +182,8 @@ def main() -> None:
             print(f"  speed: {jobs['n']} symbols needed a summary ({result.generated} generated, {result.gaps} gaps, "
                   f"{result.model_calls} model calls) in {gen_s:.1f}s = {jobs['n'] / gen_s:.2f} symbols/s (goal >= 1)")
             print(f"  answers refused, by reason: {result.gap_reasons}")
+            if args.params:
+                params_pass(project, set(truth))
             all_cfg = Config.validate({"model": served})
             sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
             marks.clear()
@@ -261,6 +263,35 @@ def main() -> None:
     curve([(confidence[ids[k]], cos_gen[k], cos_base[k]) for k in ok], len(ids), args.right)
     if args.params:
         param_table(model, param_rows, args.right, args.show)
+
+
+def params_pass(project, hidden: set[str]) -> None:
+    """Parameter descriptions for the hidden functions only, as docs sync with generate="all" asks them:
+    after the summary pass 1 cached, forwarded descriptions from callees first (a few minutes, where
+    generate="all" over every symbol of the files took half an hour)."""
+    from contextlib import ExitStack
+
+    from llmctl.core.docs.forward import forwarded
+    from llmctl.core.docs.generate import gather_prose
+    from llmctl.core.docs.prose import needs
+    from llmctl.core.docs.templates import Templates
+    from llmctl.core.store.db import Store
+
+    from llmctl.core.api import for_project
+
+    with Store(project.store_dir) as store:
+        symbols = list(store.symbols())
+    api = for_project(project, symbols)
+    # What docs sync writes prose for: each section's own symbol (a property's getter, not also its setter).
+    targets = [e.symbol for page in api.pages.values() for e in page.entries if e.symbol.id in hidden]
+    fwd = forwarded(targets, symbols, project.root)
+    requests = [r for s in targets for r in needs(s, "all", set(fwd.get(s.id, ())))]
+    known = {sid: {name: f.text for name, f in found.items()} for sid, found in fwd.items()}
+    t0 = time.perf_counter()
+    with ExitStack() as stack:
+        _prose, stats = gather_prose(project, requests, symbols, Templates(project), stack, ask_model=True, known=known)
+    print(f"pass 1b, parameters of the hidden functions: {sum(r.param is not None for r in requests)} asked, "
+          f"{sum(map(len, fwd.values()))} forwarded, {stats.model_calls} model calls in {time.perf_counter() - t0:.1f}s")
 
 
 def param_truth(doc: str) -> dict[str, str]:
