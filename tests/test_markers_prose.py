@@ -178,3 +178,12 @@ def test_a_retrained_adapter_of_the_same_size_is_another_model_for_the_prose_cac
         path.write_bytes(b"GGUF" + fill * 60)
     assert model_identity(base, old) != model_identity(base, new)
     assert model_identity(base, old) == model_identity(base, old.parent / "doc-lora.gguf")
+
+
+def test_an_answer_that_only_restates_its_class_or_module_line_is_refused():
+    from llmctl.core.docs.prose import echoes_context
+
+    prompt = "Each Go definition …\n\nModule `gin`.\nClass `IRoutes`: IRoutes defines all router handle interface.\nCode:\n"
+    assert echoes_context("A router handle interface.", prompt)  # said of eleven route methods of gin
+    assert not echoes_context("Register a route for GET requests.", prompt)
+    assert not echoes_context("Interface.", prompt)  # one word: too little to call a copy

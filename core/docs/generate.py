@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
-    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, described_params, nearest,
-    request_key, validate,
+    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, described_params, echoes_context,
+    nearest, request_key, validate,
 )
 from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
@@ -77,7 +77,8 @@ class _Generator:
             raw, confidence = self.client.complete_scored(prompt, max_tokens=self.max_tokens, stop=["\n"],
                                                           temperature=temperature)
             text = clean_answer(raw, kind)
-            reason = validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
+            reason = (validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
+                      or ("repeats its class or module" if echoes_context(text, prompt) else None))
             if reason is None:
                 return text, confidence
             if gated(kind, confidence, self.floor):

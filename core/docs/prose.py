@@ -210,6 +210,25 @@ def copied(text: str, prompt: str) -> bool:
     return False
 
 
+_CONTEXT = re.compile(r"^(?:Module|Class) `[^`]*`: (.+)$", re.M)
+_FILLER = frozenset("a an the of to for and or in on by with this that is are be it its from as".split())
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER}
+
+
+def echoes_context(text: str, prompt: str) -> bool:
+    """True when every word of ``text`` that says something comes from the prompt's module or class line.
+
+    Why: told ``Class `IRoutes`: IRoutes defines all router handle interface.``, the
+    adapter wrote "A router handle interface." for eleven of gin's route methods
+    (context.py); the answer is about the class, not the method.
+    """
+    words = _content_words(text)
+    return len(words) >= 2 and any(words <= _content_words(line) for line in _CONTEXT.findall(prompt))
+
+
 # -- cache ----------------------------------------------------------------------------------
 
 def request_key(identity: str, template_text: str, req: Request) -> str:
