@@ -19,7 +19,7 @@ lines with each pair, so training teaches the prompt docs sync sends.
 from __future__ import annotations
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, Symbol
-from llmctl.core.docs.forward import Callees, calls
+from llmctl.core.docs.forward import Callees, calls, display_name
 from llmctl.core.docs.task import doc_summary
 
 MAX_CALLEES = 2
@@ -71,6 +71,5 @@ class Context:
             if len(summaries) == 1 and "" not in summaries:
                 callee = found[0]
                 seen.update(c.id for c in found)
-                name = ".".join(callee.id.split(".")[-2:]) if callee.kind == "method" else callee.name
-                out.append(_line("Calls", name, callee))
+                out.append(_line("Calls", display_name(callee), callee))
         return out

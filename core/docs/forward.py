@@ -13,12 +13,12 @@ every language: keyword arguments (``f(x=p)``), positional ones (``f(a, p)``,
 to one description: a method of the same class for ``self``/``cls``/``this``,
 the class or module a qualified call names, else the callables of that name
 in the project, all of which must agree. Only a parameter passed to a
-parameter of the same name counts: measured on click, rich, werkzeug,
-requests and pydantic (their documented parameters hidden one function at a
-time), same-name forwarding gave the real meaning 93% of the time (MiniLM
-cosine 0.86 to the real description), a renamed one no better than
-restating the name (0.51; ``CompletionItem(incomplete)`` is not "the
-completion suggestion"). A parameter the body assigns to is not forwarded
+parameter of the same name counts: measured with bench/forward.py on click,
+rich, werkzeug, requests, pydantic, jinja2, axios and ky (their documented
+parameters hidden one function at a time), same-name forwarding gave the
+real meaning 94% of the time (MiniLM cosine 0.875 to the real description,
+0.438 for restating the name); a renamed one was no better than restating
+the name (``CompletionItem(incomplete)`` is not "the completion suggestion"). A parameter the body assigns to is not forwarded
 (it may no longer be the caller's value).
 """
 
@@ -50,6 +50,11 @@ class Forwarded:
     text: str
     callee: Symbol  # whose parameter it is
     param: str  # the callee's parameter
+
+
+def display_name(sym: Symbol) -> str:
+    """How a page names a callee: ``Class.method`` for a method, else its own name."""
+    return ".".join(sym.id.split(".")[-2:]) if sym.kind == "method" else sym.name
 
 
 def _arguments(text: str, start: int) -> list[str] | None:

@@ -164,8 +164,8 @@ def shots_for(project: Project) -> int:
 
 
 def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol], tpl: Templates,
-                 stack: ExitStack, *, ask_model: bool, known: dict[str, dict[str, str]] | None = None, on_total: Callable[[int], None] | None = None,
-                 progress: Callable[[int], None] | None = None,
+                 stack: ExitStack, *, ask_model: bool, known: dict[str, dict[str, str]] | None = None,
+                 on_total: Callable[[int], None] | None = None, progress: Callable[[int], None] | None = None,
                  log: Callable[[str], None] = lambda _m: None) -> tuple[Prose, ProseStats]:
     """Prose for ``requests``: cached answers, then (``ask_model``) the model for the rest.
 

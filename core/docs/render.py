@@ -10,6 +10,7 @@ from llmctl.analyzers.languages import lexer_for
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
+from llmctl.core.docs.forward import display_name
 from llmctl.core.docs.markers import wrap
 from llmctl.core.docs.prose import api_params
 from llmctl.core.docs.templates import Templates
@@ -79,8 +80,7 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
         if text is None and p.name in fwd:
             f = fwd[p.name]
             text = inline_markdown(f.text, f.callee.language, link)
-            source = {"name": f.callee.id.rsplit(".", 1)[-1] if f.callee.kind != "method" else
-                      ".".join(f.callee.id.split(".")[-2:]), "link": link(f.callee.id)}
+            source = {"name": display_name(f.callee), "link": link(f.callee.id)}
         text = text or prose.get((sym.id, f"param:{p.name}"))
         gaps += text is None and generate == "all"
         params.append({"name": p.name, "annotation": p.annotation or types.get(p.name), "default": p.default,
