@@ -286,10 +286,9 @@ def params_pass(project, hidden: set[str]) -> None:
     targets = [e.symbol for page in api.pages.values() for e in page.entries if e.symbol.id in hidden]
     fwd = forwarded(targets, symbols, project.root)
     requests = [r for s in targets for r in needs(s, "all", set(fwd.get(s.id, ())))]
-    known = {sid: {name: f.text for name, f in found.items()} for sid, found in fwd.items()}
     t0 = time.perf_counter()
     with ExitStack() as stack:
-        _prose, stats = gather_prose(project, requests, symbols, Templates(project), stack, ask_model=True, known=known)
+        _prose, stats = gather_prose(project, requests, symbols, Templates(project), stack, ask_model=True, fwd=fwd)
     print(f"pass 1b, parameters of the hidden functions: {sum(r.param is not None for r in requests)} asked, "
           f"{sum(map(len, fwd.values()))} forwarded, {stats.model_calls} model calls in {time.perf_counter() - t0:.1f}s")
 

@@ -32,28 +32,15 @@ def test_without_default_drops_what_the_callee_says_of_its_own_default():
     assert without_default("The pager supports colors. The default is autodetection.") == "The pager supports colors."
 
 
-def _forwards(src: str) -> dict:
-    syms = analyze(src.encode(), "m.py", "python").symbols
-    return forwarded([s for s in syms if s.name != "echo"], syms, _Root(src))
+def _forwards(root, src: str, path: str = "m.py", language: str = "python") -> dict:
+    """What forwarded() finds in one file (it reads bodies from the file) for all but ``echo``."""
+    (root / path).write_text(src)
+    syms = analyze(src.encode(), path, language).symbols
+    return forwarded([s for s in syms if s.name != "echo"], syms, root)
 
 
-class _Root:
-    """A project root of one file, m.py (forwarded() reads bodies from files)."""
-
-    def __init__(self, src: str):
-        self.src = src
-
-    def __truediv__(self, rel: str):
-        src = self.src
-
-        class _File:
-            def read_text(self, *_a, **_k):
-                return src
-        return _File()
-
-
-def test_a_parameter_passed_on_unchanged_takes_the_callees_description():
-    found = _forwards(ECHO + '''
+def test_a_parameter_passed_on_unchanged_takes_the_callees_description(tmp_path):
+    found = _forwards(tmp_path, ECHO + '''
 def confirm(text, err=False, colour=None):
     echo(text, err=err, color=colour)
 
@@ -67,8 +54,8 @@ def pause(info, err=False):
         "m.confirm": {"err": ("If true, write to stderr instead of stdout.", "m.echo")}}
 
 
-def test_descriptions_pass_along_a_chain_and_ambiguous_callees_are_not_guessed():
-    found = _forwards(ECHO + '''
+def test_descriptions_pass_along_a_chain_and_ambiguous_callees_are_not_guessed(tmp_path):
+    found = _forwards(tmp_path, ECHO + '''
 def secho(message, err=False):
     echo(message, err=err)
 
@@ -125,8 +112,7 @@ export function isBuffer(val) { return val instanceof Buffer; }
 
 export function isBinary(val, strict) { return isBuffer(val) || (strict && isView(val)); }
 '''
-    syms = analyze(src.encode(), "m.js", "javascript").symbols
-    found = forwarded(syms, syms, _Root(src))
+    found = _forwards(tmp_path, src, "m.js", "javascript")
     assert {k: f.text for k, f in found["m.isBinary"].items()} == {"val": "The value to test"}
 
 

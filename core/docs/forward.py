@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, CLASS, VAR_KEYWORD, VAR_POSITIONAL, Symbol
-from llmctl.core.docs.prose import api_params, described_params
-from llmctl.core.search.chunks import strip_doc
+from llmctl.core.docs.prose import api_params, body_of, described_params
 
 _CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\s*\.\s*)*[A-Za-z_]\w*)\s*\(")
 _KEYWORD_ARG = re.compile(r"^([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)$")
@@ -218,17 +217,6 @@ def _forwards(sym: Symbol, body: str, wanted: set[str], callees: Callees) -> dic
             if len(answers) == 1 and None not in answers and hit.param == value:
                 out[value] = hit
     return out
-
-
-def body_of(sym: Symbol, root: Path, lines_of: dict[str, list[str]]) -> str:
-    """``sym``'s source without its doc comment (``lines_of``: file lines already read, by path)."""
-    if sym.path not in lines_of:
-        try:
-            lines_of[sym.path] = (root / sym.path).read_text("utf-8", "replace").splitlines()
-        except OSError:
-            lines_of[sym.path] = []
-    text = "\n".join(lines_of[sym.path][sym.line - 1:sym.end_line])
-    return strip_doc(text, sym.doc_raw.strip()) if sym.doc_raw else text
 
 
 def forwarded(targets: list[Symbol], symbols: list[Symbol], root: Path) -> dict[str, dict[str, Forwarded]]:

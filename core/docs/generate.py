@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
-    ProseCache, Request, api_params, build_examples, clean_answer, code_excerpt, copied, described_params, echoes_context,
-    nearest, request_key, validate,
+    ProseCache, Request, api_params, body_of, build_examples, clean_answer, code_excerpt, copied, described_params,
+    echoes_context, nearest, request_key, validate,
 )
 from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
@@ -129,16 +129,16 @@ def gated(kind: str, confidence: float | None, floor: float | None) -> bool:
 
 
 def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: Templates, k: int,
-          known: dict[str, dict[str, str]]) -> list[_Job]:
+          fwd: dict[str, dict]) -> list[_Job]:
     """One job per symbol, in file order; one few-shot example set per module."""
     from llmctl.core.docs.context import Context
-    from llmctl.core.docs.forward import body_of
 
     examples = build_examples(symbols)
     context, lines_of = Context(symbols), {}
     by_symbol: dict[str, _Job] = {}
     for r in missing:
-        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known.get(r.symbol.id, {}))).requests.append(r)
+        known = {name: f.text for name, f in fwd.get(r.symbol.id, {}).items()}
+        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known)).requests.append(r)
     jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
     by_module: dict[str, list[_Job]] = defaultdict(list)
     for j in jobs:
@@ -147,7 +147,7 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
         shots = nearest(examples, [j.symbol for j in group], k)
         for j in group:
             lines = context.lines(j.symbol, body_of(j.symbol, project.root, lines_of))
-            j.base = task.prompt(j.symbol.language, code_excerpt(j.symbol, project.root), shots, tpl, lines)
+            j.base = task.prompt(j.symbol.language, code_excerpt(j.symbol, project.root, lines_of), shots, tpl, lines)
     return jobs
 
 
@@ -164,13 +164,13 @@ def shots_for(project: Project) -> int:
 
 
 def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol], tpl: Templates,
-                 stack: ExitStack, *, ask_model: bool, known: dict[str, dict[str, str]] | None = None,
+                 stack: ExitStack, *, ask_model: bool, fwd: dict[str, dict] | None = None,
                  on_total: Callable[[int], None] | None = None, progress: Callable[[int], None] | None = None,
                  log: Callable[[str], None] = lambda _m: None) -> tuple[Prose, ProseStats]:
     """Prose for ``requests``: cached answers, then (``ask_model``) the model for the rest.
 
-    ``known``: parameter descriptions by symbol id that the model does not write
-    (forward.py); later answer lines of the symbol's prompt follow them.
+    ``fwd``: by symbol id, the parameters described from a callee (``forward.forwarded``), which
+    the model does not write; later answer lines of the symbol's prompt follow them.
     """
     from llmctl.core.model.connect import connect, model_identity_for
 
@@ -198,7 +198,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     if not (missing and ask_model):
         return prose, stats
     cfg = project.config.docs
-    jobs = _jobs(missing, symbols, project, tpl, shots_for(project), known or {})
+    jobs = _jobs(missing, symbols, project, tpl, shots_for(project), fwd or {})
     for j in jobs:  # a summary written on an earlier run heads the parameter lines, as on the first run
         j.summary = prose.get((j.symbol.id, "summary"))
     client = connect(project, stack, log)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, RECEIVER, Symbol
-from llmctl.core.docs.task import MAX_CHARS, MAX_LINES, trim_code
+from llmctl.core.docs.task import trim_code
 from llmctl.core.search.chunks import strip_doc
 from llmctl.core.search.tokens import identifier_words
 
@@ -90,16 +90,22 @@ class Example:
     params: list[tuple[str, str]]
 
 
-def code_excerpt(sym: Symbol, root: Path, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS) -> str:
+def body_of(sym: Symbol, root: Path, lines_of: dict[str, list[str]] | None = None) -> str:
+    """``sym``'s source without its doc comment, removed as `train data` removes it from its pairs (one
+    prompt for both); ``lines_of``: file lines already read, by path, filled as files are read."""
+    lines_of = {} if lines_of is None else lines_of
+    if sym.path not in lines_of:
+        try:
+            lines_of[sym.path] = (root / sym.path).read_text("utf-8", "replace").splitlines()
+        except OSError:
+            lines_of[sym.path] = []
+    text = "\n".join(lines_of[sym.path][sym.line - 1:sym.end_line])
+    return strip_doc(text, sym.doc_raw.strip()) if sym.doc_raw else text
+
+
+def code_excerpt(sym: Symbol, root: Path, lines_of: dict[str, list[str]] | None = None) -> str:
     """The symbol's source (doc comment removed), trimmed for a prompt (core/docs/task.py)."""
-    try:
-        lines = (root / sym.path).read_text("utf-8", "replace").splitlines()[sym.line - 1:sym.end_line]
-    except OSError:
-        lines = []
-    text = "\n".join(lines) or sym.signature
-    if sym.doc_raw:  # removed as `train data` removes it from its pairs: one prompt for both
-        text = strip_doc(text, sym.doc_raw.strip())
-    return trim_code(text, max_lines, max_chars)
+    return trim_code(body_of(sym, root, lines_of) or sym.signature)
 
 
 def _words(sym: Symbol) -> frozenset[str]:

@@ -227,10 +227,9 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
     kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), fwd, refill_gaps=use_model and write)
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
     requests = [r for sym in to_render for r in needs(sym, cfg.generate, set(fwd.get(sym.id, ())))]
-    known = {sid: {name: f.text for name, f in found.items()} for sid, found in fwd.items()}
     with ExitStack() as stack:
         prose, stats = gather_prose(project, requests, all_symbols, tpl, stack, ask_model=use_model and write,
-                                    known=known, on_total=on_total, progress=progress, log=log)
+                                    fwd=fwd, on_total=on_total, progress=progress, log=log)
     result.model, result.cache_hits = stats.model, stats.cache_hits
     result.generated, result.model_calls = stats.generated, stats.model_calls
     result.gap_reasons = dict(sorted(stats.gap_reasons.items(), key=lambda kv: -kv[1]))
