@@ -32,6 +32,18 @@ def clean_block_comment(raw: str) -> str:
 _TAG = re.compile(r"^\s*@(\w+)\s*(.*)$")
 
 
+def _braced_type(body: str) -> tuple[str | None, str]:
+    """A tag's leading ``{type}`` (braces may nest: ``{String|{ [k: string]: any }}``) and the rest."""
+    if not body.startswith("{"):
+        return None, body
+    depth = 0
+    for i, ch in enumerate(body):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return body[1:i].strip(), body[i + 1:].lstrip()
+    return None, body
+
+
 def parse_block_tags(text: str, style: str) -> ParsedDoc:
     """Parse cleaned JSDoc/TSDoc (``style="jsdoc"``) or Javadoc (``"javadoc"``) text."""
     intro: list[str] = []
@@ -50,18 +62,18 @@ def parse_block_tags(text: str, style: str) -> ParsedDoc:
     out = ParsedDoc(summary=summary, description=description, style=style)
     for tag, parts in tags:
         body = " ".join(p for p in parts if p).strip()
-        typ = None
-        m = re.match(r"^\{([^}]*)\}\s*(.*)$", body)
-        if m:
-            typ, body = m.group(1).strip(), m.group(2)
+        typ, body = _braced_type(body)
         if tag in ("param", "arg", "argument"):
-            m = re.match(r"^(\[[^\]]*\]|[\w$.]+|\.\.\.\w+)\s*(?:-\s*)?(.*)$", body, re.S)
+            m = re.match(r"^(\[[^\]]*\]|\.\.\.[\w$]+|[\w$]+(?:\.[\w$]+)*)((?:\(s\))?(?:\.\.\.)?)\s*(?:-\s*)?(.*)$", body, re.S)
             if not m:
                 continue
-            name = m.group(1).strip("[]").split("=")[0].lstrip(".")
+            raw = m.group(1).strip("[]").split("=")[0].strip()
+            name = raw.lstrip(".")
             if "." in name:  # JSDoc sub-property "opts.x": documented under its parent
                 continue
-            out.params.append(DocItem(name=name, type=typ, description=m.group(2).strip()))
+            if raw.startswith("...") or m.group(2):  # `...encoding`, `types...`, `type(s)`: a rest parameter,
+                typ = typ if (typ or "").startswith("...") else "..." + (typ or "*")  # JSDoc's `{...T}`
+            out.params.append(DocItem(name=name, type=typ, description=m.group(3).strip()))
         elif tag in ("returns", "return"):
             out.returns = DocItem(type=typ, description=body)
         elif tag in ("yields", "yield"):

@@ -8,6 +8,7 @@ an ``export`` statement declares it, or when the file exports nothing at all
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import tree_sitter_javascript
@@ -66,6 +67,9 @@ def _throw_name(node: Node, src: bytes) -> str:
     return text_of(value, src).rsplit(".", 1)[-1] if value is not None else "*"
 
 
+_ARGUMENTS = re.compile(rb"(?<![\w$.])arguments\b")
+
+
 def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     root = _PARSERS[grammar].parse(src).root_node
     result = FileResult(has_errors=root.has_error)
@@ -91,6 +95,10 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         sym.returns_value = f.returns_value or expression_body
         sym.yields, sym.raised, sym.raised_nested = f.yields, f.raised, f.raised_nested
         sym.stub = body is None  # a signature (interface member, overload, declare)
+        if fn.type != "arrow_function" and body is not None and _ARGUMENTS.search(src[body.start_byte:body.end_byte]) \
+                and not any(p.kind == VAR_POSITIONAL for p in sym.params):
+            # `function () { … arguments … }` takes any arguments: express's `req.accepts` documents `type(s)`
+            sym.params.append(Param(name="arguments", kind=VAR_POSITIONAL))
     return result
 
 
@@ -149,12 +157,22 @@ def _module_exports_require(expr: Node, src: bytes) -> str:
     return ""
 
 
+_FILE_TAGS = ("@file", "@module", "@packageDocumentation", "@fileoverview", "@license")
+
+
 def _doc_before(node: Node, ctx: _Ctx) -> str | None:
+    """The ``/** … */`` comment right before ``node``: blank lines may stand between (express and koa
+    leave one after every doc), code may not, and a file's own doc comment is not its first function's."""
     prev = node.prev_named_sibling
-    if prev is None or prev.type != "comment" or prev.end_point[0] < node.start_point[0] - 1:
+    if prev is None or prev.type != "comment":
         return None
     raw = text_of(prev, ctx.src)
-    return clean_block_comment(raw) if raw.startswith("/**") else None
+    if not raw.startswith("/**") or raw.startswith("/**/"):
+        return None
+    gap = ctx.src[prev.end_byte:node.start_byte]
+    if gap.strip() or (gap.count(b"\n") > 1 and any(t in raw for t in _FILE_TAGS)):
+        return None
+    return clean_block_comment(raw)
 
 
 def _walk(block: Node, ctx: _Ctx, prefix: str, exported: bool) -> None:
@@ -192,6 +210,8 @@ def _declaration(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool
         _type(node, outer, ctx, prefix, exported, INTERFACE if t == "interface_declaration" else ENUM)
     elif t == "type_alias_declaration":
         _type(node, outer, ctx, prefix, exported, TYPE)
+    elif t == "assignment_expression":
+        _assigned(node, outer, ctx, prefix, exported)
     elif t in ("lexical_declaration", "variable_declaration"):
         for decl in node.named_children:
             value = decl.child_by_field_name("value") if decl.type == "variable_declarator" else None
@@ -202,6 +222,51 @@ def _declaration(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool
                 _function(value, decl, name, outer, ctx, prefix, FUNCTION, exported, "public")
             elif value.type in _CLASS_DECL:
                 _class(value, outer, ctx, prefix, exported, name)
+
+
+def _assigned(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -> None:
+    """CommonJS and prototype definitions: ``app.init = function init() {…}`` (``app.init``),
+    ``View.prototype.lookup = function …`` (a method of ``View`` when the file defines it), ``exports.f =
+    (…) => …`` and ``req.get = req.header = function header(…)`` (named by its first target),
+    ``module.exports = class Application …`` and ``module.exports = { get header() {…} }`` (each
+    member a function of the module). Express and koa define their whole API this way."""
+    src = ctx.src
+    target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+    while value is not None and value.type == "assignment_expression":
+        value = value.child_by_field_name("right")
+    if target is None or value is None or target.type not in ("member_expression", "identifier"):
+        return
+    parts = [p for p in text_of(target, src).split(".") if p != "prototype"]
+    if parts[:2] == ["module", "exports"] or parts[:1] == ["exports"]:
+        parts = parts[2:] if parts[0] == "module" else parts[1:]
+        exported = True
+    if not all(p.isidentifier() or p.replace("$", "").isidentifier() for p in parts):
+        return  # `obj[key] = …`, a call's result
+    if not parts:  # the module's own value
+        if value.type in _CLASS_DECL:
+            _class(value, outer, ctx, prefix, exported)
+        elif value.type in _FUNC_VALUE:
+            name = text_of(value.child_by_field_name("name"), src) or "default"
+            _function(value, value, name, outer, ctx, prefix, FUNCTION, exported, "public")
+        elif value.type == "object":
+            for member in value.named_children:
+                if member.type in _METHODS:
+                    name = text_of(member.child_by_field_name("name"), src)
+                    _function(member, member, name, member, ctx, prefix, FUNCTION, exported, "public")
+        return
+    if value.type not in _FUNC_VALUE or len(parts) > 3:
+        return
+    owner, name = ".".join(parts[:-1]), parts[-1]
+    ids = {s.id: s for s in ctx.result.symbols}
+    if f"{prefix}.{'.'.join(parts)}" in ids:
+        return  # defined twice (`if (…) a.f = …; else a.f = …`): the first one is documented
+    if owner and ids.get(f"{prefix}.{owner}") is not None and ids[f"{prefix}.{owner}"].kind in (CLASS, FUNCTION):
+        _function(value, outer, name, outer, ctx, f"{prefix}.{owner}", METHOD, exported, "public")
+        return
+    sym = _function(value, outer, name, outer, ctx, prefix, FUNCTION, exported,
+                    "private" if name.startswith("_") else "public")
+    if owner:  # `app.init`: a function of the module, known by the object it hangs on
+        sym.id = f"{prefix}.{owner}.{name}"
 
 
 def _params(node: Node | None, ctx: _Ctx) -> list[Param]:

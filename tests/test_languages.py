@@ -52,6 +52,76 @@ def test_javascript_functions_classes_jsdoc():
     assert s["src.users.Store.#secret"].visibility == "private"
 
 
+def test_commonjs_and_prototype_definitions_with_their_docs():
+    """express and koa define their API by assignment, with a blank line after each doc comment."""
+    s = syms('''
+        /**
+         * @license MIT
+         */
+
+        function first() {}
+
+        var app = exports = module.exports = {};
+
+        /**
+         * Listen for connections.
+         *
+         * @return {http.Server}
+         */
+
+        app.listen = function listen() {
+          return server.listen.apply(server, arguments);
+        };
+
+        /** A view. */
+        function View(name) { this.name = name; }
+
+        /** Look the view up. */
+        View.prototype.lookup = function lookup(name) { return name; };
+
+        req.get = req.header = function header(name) { return name; };
+
+        exports.helper = (x) => x;
+
+        // not a doc comment
+        app.quiet = function () {};
+    ''', "lib/application.js")
+    listen = s["lib.application.app.listen"]
+    assert (listen.kind, listen.name, listen.parent) == ("function", "listen", "lib.application")
+    assert listen.doc.summary == "Listen for connections." and listen.doc.returns.type == "http.Server"
+    assert [(p.name, p.kind) for p in listen.params] == [("arguments", "var_positional")]
+    lookup = s["lib.application.View.lookup"]
+    assert (lookup.kind, lookup.parent, lookup.doc.summary) == ("method", "lib.application.View", "Look the view up.")
+    assert s["lib.application.req.get"].name == "get"  # named by its first target
+    assert s["lib.application.helper"].kind == "function"
+    assert s["lib.application.app.quiet"].doc_raw is None
+    assert s["lib.application.first"].doc_raw is None  # a file's licence comment is not its first function's
+
+    koa = syms('''
+        module.exports = class Application extends Emitter {
+          /**
+           * Use the given middleware `fn`.
+           */
+
+          use (fn) { return this }
+        }
+    ''', "lib/application.js")
+    assert koa["lib.application.Application.use"].doc.summary == "Use the given middleware `fn`."
+    request = syms('''
+        module.exports = {
+          /**
+           * Return request header.
+           */
+
+          get header () { return this.req.headers },
+
+          accepts (...args) { return this.accept.types(...args) }
+        }
+    ''', "lib/request.js")
+    assert request["lib.request.header"].doc.summary == "Return request header."
+    assert [p.kind for p in request["lib.request.accepts"].params] == ["var_positional"]
+
+
 def test_typescript_interfaces_enums_types_and_tsdoc():
     s = syms('''
         /** A shape. */

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmctl.analyzers.markdown import extract
-from llmctl.core.api import excluded, for_project
+from llmctl.core.api import NOT_OURS, excluded, for_project
 from llmctl.core.check.change import changed_docs, introduced
 from llmctl.core.check.lookup import Lookup
 from llmctl.core.check.report import fails  # noqa: F401  (re-exported: callers ask run.fails)
@@ -24,6 +24,7 @@ from llmctl.core.check.rules.markdown import Resolver, check_calls, check_inline
 from llmctl.core.check.scope import (
     Scope, add_mentioning_markdown, markdown_files, scope_symbols, staged_scope, tree_scope,
 )
+from llmctl.core.globs import match as glob_match
 from llmctl.core.check.suppress import (
     Filtered, apply_baseline, apply_filters, markdown_suppressed, write_baseline,  # noqa: F401
 )
@@ -85,7 +86,8 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
     findings: list[Finding] = []
     ctx = DocContext.of(symbols, project.config.check)
     for s in symbols:
-        findings.extend(check_doc(s, ctx))
+        if not glob_match(s.path, NOT_OURS):
+            findings.extend(check_doc(s, ctx))
     out_dir, rel_dir = root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/")
 
     def generated(syms: list) -> list[Finding]:

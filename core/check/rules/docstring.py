@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from llmctl.analyzers.symbols import CALLABLE_KINDS, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, FUNCTION, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.check.rules.types import disagree, doc_type
 from llmctl.core.config import CheckConfig
@@ -46,6 +46,7 @@ DOC105 = rule("DOC105", "warning", "documented default differs from the signatur
               "update the documented default")
 
 _IDENT_NAME = re.compile(r"^\*{0,2}[A-Za-z_$][\w$]*$")
+_NAME_IN = re.compile(r"[A-Za-z_$][\w$]*")
 _DEFAULTS_TO = re.compile(r"\bDefaults? to:?\s+`{0,2}([^`\s][^`]*?)`{0,2}\.?\s*$", re.I)
 
 
@@ -93,6 +94,11 @@ def check_doc(sym: Symbol, ctx: DocContext | None = None) -> Iterator[Finding]:
     yield from raises.check_raises(sym, doc, ctx)
 
 
+# Parameters the code takes without naming them (a JavaScript function that reads `arguments`): a doc
+# comment may describe them, under any name, and need not.
+_IMPLICIT = {"arguments"}
+
+
 def _key(name: str, sym: Symbol, stars: bool) -> str:
     """How a parameter name is compared: stars kept or not, Rust's unused-marker underscore dropped."""
     if not stars:
@@ -124,9 +130,28 @@ def check_args(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding
     # ("A tensor of shape …", "<Tip>") is the parser's problem, not drift.
     documented = [d for d in doc.params if d.name and _IDENT_NAME.match(d.name)]
     doc_keys = [_key(d.name, sym, stars) for d in documented]
+    # A rest parameter documented under another name (`@param {...string} type(s)` for `...args`, or for the
+    # `arguments` a JavaScript function reads) is that parameter, when the signature has one left undescribed.
+    rest = [_key(n, sym, stars) for n, p in sig if p.kind == VAR_POSITIONAL and _key(n, sym, stars) not in doc_keys]
+    for i, (d, k) in enumerate(zip(documented, doc_keys)):
+        if rest and k not in all_names and (d.type or "").startswith("..."):
+            doc_keys[i] = rest.pop(0)
+            all_names = all_names | {doc_keys[i]}
+    # A destructured parameter (`{allOwnKeys = false} = {}`) is described by its names, or by one entry
+    # under any name (`@param {Object} options`).
+    inner = {k: set(_NAME_IN.findall(re.sub(r"=[^,}\]]*", "", k))) for k in sig_keys if k[:1] in "{["}
+    inside = set().union(*inner.values()) if inner else set()
+    described = {k for k, names in inner.items() if names & set(doc_keys)}
+    for k in inner.keys() - described:
+        i = next((i for i, dk in enumerate(doc_keys) if dk not in all_names and dk not in inside), None)
+        if i is not None:
+            doc_keys[i] = k
+            described.add(k)
+    # A function that reads `arguments` takes whatever its doc comment describes.
+    implicit = {k for k, p in sig_keys.items() if p.name in _IMPLICIT}
     takes_kwargs = any(p.kind == VAR_KEYWORD for _, p in sig)
     for d, k in zip(documented, doc_keys):
-        if k in all_names or (takes_kwargs and cfg.kwargs_options):
+        if k in all_names or k in inside or implicit or (takes_kwargs and cfg.kwargs_options):
             continue
         free = [n for n, _ in sig if _key(n, sym, stars) not in doc_keys]
         close = _closest(d.name, free)
@@ -140,7 +165,8 @@ def check_args(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding
     for name, p in sig:
         k = _key(name, sym, stars)
         variadic = p.kind in (VAR_POSITIONAL, VAR_KEYWORD)
-        if k in doc_keys or p.name == "_" or (variadic and not cfg.star_arguments):
+        if k in doc_keys or k in described or p.name == "_" or (variadic and not cfg.star_arguments) \
+                or p.name in _IMPLICIT:
             continue
         yield DOC102.at(sym, f"parameter `{name}` is not in the doc comment", f"describe `{name}` in the doc comment")
     yield from _types_order_defaults(sym, documented, doc_keys, sig, sig_keys, ctx)
@@ -189,6 +215,10 @@ def _closest(name: str, candidates: list[str]) -> str | None:
 
 
 def is_constructor(sym: Symbol) -> bool:
-    """A constructor (``__init__``, JS ``constructor``, Rust ``new``, a Java method named like its class)."""
+    """A constructor (``__init__``, JS ``constructor``, Rust ``new``, a Java method named like its class, or a
+    JavaScript function named like a class that returns nothing: ``function AxiosError(message) {…}``, called
+    with ``new``)."""
+    if sym.kind == FUNCTION and sym.language in ("javascript", "typescript"):
+        return sym.name[:1].isupper() and sym.returns_value is False
     return sym.kind == METHOD and (sym.name in ("__init__", "constructor", "new") or (
         sym.parent is not None and sym.name == sym.parent.rsplit(".", 1)[-1]))
