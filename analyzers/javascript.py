@@ -58,6 +58,7 @@ class _Ctx:
     def __init__(self, src: bytes, path: str, language: str, has_exports: bool, result: FileResult):
         self.src, self.path, self.language, self.has_exports, self.result = src, path, language, has_exports, result
         self.functions: list[tuple[Symbol, Node]] = []
+        self.aliases: set[str] = set()  # the names a CommonJS file's module.exports goes by
 
 
 def _throw_name(node: Node, src: bytes) -> str:
@@ -85,8 +86,16 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     result.symbols.append(mod)
     has_exports = any(c.type == "export_statement" for c in root.named_children)
     ctx = _Ctx(src, path, language, has_exports, result)
-    _walk(root, ctx, module_id(path, language), exported=not has_exports)
+    cjs = None if has_exports else _commonjs(root, src)
+    if cjs is not None:
+        ctx.aliases = cjs.aliases
+    _walk(root, ctx, module_id(path, language), exported=not has_exports and cjs is None)
     _module_exports(root, src, mod, result.symbols)
+    if cjs is not None:
+        for sym in result.symbols:
+            if sym.parent == mod.id and sym.name in cjs.named:
+                sym.exported = True
+        mod.imports += [ImportRef(module, "", name, True) for name, module in cjs.namespaces.items()]
     facts = collect_body_facts(_QUERIES[grammar], root, src, _throw_name)
     for sym, fn in ctx.functions:
         f = facts.get(fn.start_byte, BodyFacts())
@@ -160,6 +169,63 @@ def _module_exports_require(expr: Node, src: bytes) -> str:
 _FILE_TAGS = ("@file", "@module", "@packageDocumentation", "@fileoverview", "@license")
 
 
+class _CommonJS:
+    """What a CommonJS file exports: ``aliases``, the names ``module.exports`` goes by (``var app = exports =
+    module.exports = {}``, ``module.exports = res``), whose members it exports; ``named``, the local names it
+    exports (``module.exports = createApplication``, ``exports.Router = Router``, ``module.exports = {a, b}``);
+    ``namespaces``, public name -> module it re-exports whole (``exports.application = proto`` after ``var
+    proto = require('./application')``)."""
+
+    def __init__(self):
+        self.aliases: set[str] = set()
+        self.named: set[str] = set()
+        self.namespaces: dict[str, str] = {}
+
+
+def _commonjs(root: Node, src: bytes) -> _CommonJS | None:
+    """The exports of a file that assigns ``module.exports``/``exports``; None when it assigns neither."""
+    out, found, required = _CommonJS(), False, {}
+    for stmt in root.named_children:
+        exprs: list[tuple[str, Node]] = []
+        if stmt.type == "expression_statement" and stmt.named_child_count == 1:
+            exprs = [("", stmt.named_children[0])]
+        elif stmt.type in ("lexical_declaration", "variable_declaration"):
+            exprs = [(text_of(d.child_by_field_name("name"), src), d.child_by_field_name("value"))
+                     for d in stmt.named_children if d.type == "variable_declarator"]
+        for var, expr in exprs:
+            targets = []
+            while expr is not None and expr.type == "assignment_expression":
+                targets.append(text_of(expr.child_by_field_name("left"), src))
+                expr = expr.child_by_field_name("right")
+            if expr is None:
+                continue
+            value = text_of(expr, src)
+            if var and expr.type == "call_expression" and text_of(expr.child_by_field_name("function"), src) == "require":
+                args = expr.child_by_field_name("arguments")
+                if args is not None and args.named_child_count:
+                    required[var] = _specifier(args.named_children[0], src)
+            for target in targets:
+                if target in ("module.exports", "exports"):
+                    found = True
+                    out.aliases |= {var} - {""}
+                    if expr.type == "identifier":
+                        out.aliases.add(value)
+                        out.named.add(value)
+                    elif expr.type == "object":
+                        out.named |= {text_of(c, src) if c.type == "shorthand_property_identifier"
+                                      else text_of(c.child_by_field_name("value"), src)
+                                      for c in expr.named_children if c.type in ("shorthand_property_identifier", "pair")}
+                elif target.startswith(("module.exports.", "exports.")):
+                    found = True
+                    name = target.rsplit(".", 1)[-1]
+                    if expr.type == "identifier" and value in required:
+                        out.namespaces[name] = required[value]
+                    elif expr.type == "identifier":
+                        out.named.add(value)
+    return out if found else None
+
+
+_PRIVATE_TAG = re.compile(r"(?m)^\s*@(?:private|internal|ignore|api\s+private)\b")
 def _doc_before(node: Node, ctx: _Ctx) -> str | None:
     """The ``/** … */`` comment right before ``node``: blank lines may stand between (express and koa
     leave one after every doc), code may not, and a file's own doc comment is not its first function's."""
@@ -239,6 +305,8 @@ def _assigned(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -
     parts = [p for p in text_of(target, src).split(".") if p != "prototype"]
     if parts[:2] == ["module", "exports"] or parts[:1] == ["exports"]:
         parts = parts[2:] if parts[0] == "module" else parts[1:]
+        exported = True
+    elif len(parts) > 1 and parts[0] in ctx.aliases:  # `app.listen` where `app` is module.exports
         exported = True
     if not all(p.isidentifier() or p.replace("$", "").isidentifier() for p in parts):
         return  # `obj[key] = …`, a call's result
@@ -327,6 +395,8 @@ def _function(fn: Node, decl: Node, name: str, outer: Node, ctx: _Ctx, prefix: s
         decorators=_decorators(fn if fn is decl else decl, ctx), visibility=visibility, exported=exported,
         doc_raw=doc_raw, doc=parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc(),
     )
+    if doc_raw and _PRIVATE_TAG.search(doc_raw):  # express and koa mark their helpers `@private`/`@api private`
+        sym.visibility = "private"
     ctx.result.symbols.append(finish_symbol(sym, text_of(body, src), False))
     ctx.functions.append((sym, fn))
     return sym

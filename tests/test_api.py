@@ -171,6 +171,32 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.send"]
 
 
+def test_commonjs_package_documents_what_module_exports_reaches(git_repo: Path):
+    """Shaped like express: index.js re-exports lib/express.js, which exports a function and, as namespaces,
+    the modules whose `app`/`res` objects carry the API; `@private` helpers and unexported functions stay out."""
+    write(git_repo, "package.json", json.dumps({"name": "express", "main": "index.js"}))
+    write(git_repo, "index.js", "'use strict';\nmodule.exports = require('./lib/express');\n")
+    write(git_repo, "lib/express.js", "var proto = require('./application');\nvar res = require('./response');\n"
+                                      "exports = module.exports = createApplication;\n\n"
+                                      "/**\n * Create an express application.\n */\n\n"
+                                      "function createApplication() {\n  return {};\n}\n\n"
+                                      "exports.application = proto;\nexports.response = res;\n")
+    write(git_repo, "lib/application.js", "var app = exports = module.exports = {};\n\n"
+                                          "/**\n * Initialize the server.\n *\n * @private\n */\n\n"
+                                          "app.init = function init() {\n  this.cache = {};\n};\n\n"
+                                          "/**\n * Listen for connections.\n */\n\n"
+                                          "app.listen = function listen() {\n  return null;\n};\n\n"
+                                          "/** Log an error. */\nfunction logerror(err) {\n  console.error(err);\n}\n")
+    write(git_repo, "lib/response.js", "var res = Object.create(null);\nmodule.exports = res;\n\n"
+                                       "/**\n * Send a response.\n */\n\n"
+                                       "res.send = function send(body) {\n  return this;\n};\n")
+    _sync(git_repo)
+    page = git_repo / "docs/api/express.md"
+    assert _ids(page) == ["express.application.listen", "express.createApplication", "express.response.send"]
+    assert re.findall(r"^## `([^`]+)`", page.read_text(), re.M) == ["app.listen", "createApplication", "res.send"]
+    assert "Send a response." in page.read_text()
+
+
 def test_reference_builds_with_mkdocs_strict(tmp_path: Path):
     pytest.importorskip("mkdocs")
     root = _package(tmp_path, "click")

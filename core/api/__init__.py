@@ -65,8 +65,11 @@ class Entry:
 
     @property
     def name(self) -> str:
-        """The last part of the public path."""
-        return self.id.rsplit(".", 1)[-1]
+        """The last part of the public path; for a definition hung on an object (CommonJS ``app.listen =
+        function …``), its name with the object's, as users call it."""
+        sym = self.symbol
+        own = sym.id[len(sym.parent) + 1:] if sym.parent and sym.id.startswith(sym.parent + ".") else ""
+        return own if "." in own else self.id.rsplit(".", 1)[-1]
 
 
 @dataclass

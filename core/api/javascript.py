@@ -93,7 +93,10 @@ def _exports(path: str, files: _Files, own: dict[str, dict[str, list[Symbol]]],
         if target is None:
             continue
         theirs = _exports(target, files, own, memo)
-        if imp.name == "*":
+        if imp.name == "" and imp.alias:  # `export * as ns from`, CommonJS `exports.ns = require(…)`
+            for n, defs in theirs.items():
+                out.setdefault(f"{imp.alias}.{n}", defs)
+        elif imp.name == "*":
             for n, defs in theirs.items():
                 out.setdefault(n, defs)
         elif imp.name in theirs:
@@ -112,7 +115,7 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
     own: dict[str, dict[str, list[Symbol]]] = {}
     for s in symbols:
         mod = modules.get(s.path)
-        if mod is not None and s.parent == mod.id and s.exported and s.kind in DOCUMENTED_KINDS:
+        if mod is not None and s.parent == mod.id and s.is_public and s.kind in DOCUMENTED_KINDS:
             own.setdefault(s.path, {}).setdefault(s.name, []).append(s)
     files = _Files(modules)
     roots: dict[str, dict] = {}
