@@ -68,6 +68,9 @@ def sync_command(
                   f"{result.gaps} gaps" + (f" (model: {result.model})" if result.model else ""))
         if result.gap_reasons:
             out.print("answers left as gaps: " + ", ".join(f"{n} {why}" for why, n in result.gap_reasons.items()))
+    if result.hand_written:
+        err.print(f"left alone, written by hand (no llmctl markers): {', '.join(result.hand_written)} in "
+                  f"{project.config.docs.out_dir}; set docs.out_dir to put the reference elsewhere")
     if check and result.changed:
         raise typer.Exit(1)
 

@@ -197,6 +197,17 @@ def test_commonjs_package_documents_what_module_exports_reaches(git_repo: Path):
     assert "Send a response." in page.read_text()
 
 
+def test_a_hand_written_page_in_the_reference_folder_is_left_alone(git_repo: Path):
+    """koa keeps hand-written docs in docs/api/: sync writes its own pages beside them, never into them."""
+    write(git_repo, "pkg/__init__.py", '"""A package."""\n\n\ndef run(x):\n    """Run it."""\n    return x\n')
+    mine = "# Application\n\nWritten by hand.\n"
+    write(git_repo, "docs/api/index.md", mine)
+    out = _sync(git_repo)
+    assert out["hand_written"] == ["index.md"] and "pkg.md" in out["changed"]
+    assert (git_repo / "docs/api/index.md").read_text() == mine
+    assert _sync(git_repo)["changed"] == []  # and it stays converged
+
+
 def test_reference_builds_with_mkdocs_strict(tmp_path: Path):
     pytest.importorskip("mkdocs")
     root = _package(tmp_path, "click")

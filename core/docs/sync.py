@@ -54,12 +54,13 @@ class SyncResult:
     model: str = ""
     gap_reasons: dict[str, int] = field(default_factory=dict)  # why the model's answers were refused
     forwarded: int = 0  # parameter descriptions taken from the callee they are passed to (rendered sections)
+    hand_written: list[str] = field(default_factory=list)  # pages already there without llmctl markers: left alone
 
     def to_json(self) -> dict:
         """The JSON summary other scripts read (names are an interface: add, don't rename)."""
         return {k: getattr(self, k) for k in (
             "pages_written", "symbols", "generated", "cache_hits", "model_calls", "pages_unchanged", "gaps",
-            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons", "forwarded")}
+            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons", "forwarded", "hand_written")}
 
 
 def plan_pages(project: Project, all_symbols: list[Symbol]) -> PublicApi:
@@ -154,6 +155,11 @@ def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], ke
     index_block = wrap(INDEX_ID, {"tpl": tpl.page_hash()}, tpl.render("index.md.j2", modules=index_rows))
     texts["index.md"] = merge(existing.get("index.md"), [(INDEX_ID, index_block)], "# API reference\n")
     texts[NAV_FILE] = "nav:\n  - index.md\n" + "".join(f"  - {r['title']}: {r['page']}\n" for r in index_rows)
+    # A page that is there without a single llmctl marker was written by hand (koa keeps its own docs/api/
+    # index.md): sync adds nothing to it unasked.
+    for name in [n for n in texts if n in existing and not existing[n].blocks]:
+        del texts[name]
+        result.hand_written.append(name)
     return texts
 
 
