@@ -313,8 +313,9 @@ def _assigned(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -
     if not parts:  # the module's own value
         if value.type in _CLASS_DECL:
             _class(value, outer, ctx, prefix, exported)
-        elif value.type in _FUNC_VALUE:
-            name = text_of(value.child_by_field_name("name"), src) or "default"
+        elif value.type in _FUNC_VALUE:  # named as it is required: `is-stream.js` exports `isStream`
+            stem = re.sub(r"[-_.](\w)", lambda m: m.group(1).upper(), ctx.path.rsplit("/", 1)[-1].split(".")[0])
+            name = text_of(value.child_by_field_name("name"), src) or (stem if stem.isidentifier() else "default")
             _function(value, value, name, outer, ctx, prefix, FUNCTION, exported, "public")
         elif value.type == "object":
             for member in value.named_children:

@@ -120,6 +120,8 @@ def test_commonjs_and_prototype_definitions_with_their_docs():
     ''', "lib/request.js")
     assert request["lib.request.header"].doc.summary == "Return request header."
     assert [p.kind for p in request["lib.request.accepts"].params] == ["var_positional"]
+    # `module.exports = (stream) => …` is known by the name it is required as.
+    assert "lib.is_stream.isStream" in syms("module.exports = (stream) => stream !== null;\n", "lib/is-stream.js")
 
 
 def test_typescript_interfaces_enums_types_and_tsdoc():
