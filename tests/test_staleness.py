@@ -357,3 +357,23 @@ export interface Options {
         (old,), (new,) = ([s for s in analyze(src.encode(), "src/types.ts", "typescript").symbols
                            if s.name == "Options"] for src in (ts, new_src))
         assert Change.of(old, new, ts.splitlines(), new_src.splitlines()).code_changed is changed
+
+
+def test_a_suggestion_rewrites_the_summary_and_keeps_the_rest_of_the_doc():
+    """Asked for a whole doc comment, the small model answers one sentence (httpx's `request` lost its parameter
+    list): the prompt holds the first paragraph only, and the rest of the doc stands as it was."""
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import Change
+    from llmctl.core.check.suggest import prompt, split_doc
+
+    doc = "Sends an HTTP request.\n\n**Parameters:**\n\n* **method** - HTTP method."
+    assert split_doc(doc) == ("Sends an HTTP request.", "\n\n**Parameters:**\n\n* **method** - HTTP method.")
+    assert split_doc("One line only.\n\n  \n") == ("One line only.", "")
+    assert split_doc(doc, whole=300) == (doc, "")  # a short doc is rewritten whole
+    doc += "\n* **url** - URL for the new `Request` object." * 8
+    src = f'def request(method):\n    """{doc}"""\n    return send(method)\n'
+    (old,), (new,) = ([s for s in analyze(v.encode(), "api.py", "python").symbols if s.name == "request"]
+                      for v in (src, src.replace("send(method)", "send(method, retries=3)")))
+    asked = prompt(Change.of(old, new, src.splitlines(), src.splitlines()))
+    assert asked.endswith('New doc comment:\n"""') and '"""Sends an HTTP request."""' in asked
+    assert "**Parameters:**" not in asked
