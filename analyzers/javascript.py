@@ -1,9 +1,12 @@
 """JavaScript, TypeScript and TSX analyzer (tree-sitter-javascript/-typescript).
 
-Functions (declarations and ``const f = () => …``), classes and their methods,
-and for TypeScript interfaces, enums and namespaces. A symbol is exported when
-an ``export`` statement declares it, or when the file exports nothing at all
-(a script or CommonJS module, whose top level is its surface).
+Functions (declarations, ``const f = () => …``, and the CommonJS and prototype
+forms ``app.listen = function …``, ``View.prototype.lookup = …``), classes and
+their methods, and for TypeScript interfaces, enums and namespaces. A symbol is
+exported when an ``export`` statement declares it; in a CommonJS file, when
+``module.exports``/``exports`` reaches it; in a file that does neither (a
+script), always. A doc tagged ``@private``/``@internal``/``@api private`` makes
+it private.
 """
 
 from __future__ import annotations
@@ -167,6 +170,7 @@ def _module_exports_require(expr: Node, src: bytes) -> str:
 
 
 _FILE_TAGS = ("@file", "@module", "@packageDocumentation", "@fileoverview", "@license")
+_PRIVATE_TAG = re.compile(r"(?m)^\s*@(?:private|internal|ignore|api\s+private)\b")
 
 
 class _CommonJS:
@@ -225,7 +229,6 @@ def _commonjs(root: Node, src: bytes) -> _CommonJS | None:
     return out if found else None
 
 
-_PRIVATE_TAG = re.compile(r"(?m)^\s*@(?:private|internal|ignore|api\s+private)\b")
 def _doc_before(node: Node, ctx: _Ctx) -> str | None:
     """The ``/** … */`` comment right before ``node``: blank lines may stand between (express and koa
     leave one after every doc), code may not, and a file's own doc comment is not its first function's."""

@@ -30,13 +30,13 @@ from llmctl.analyzers.languages import LANGUAGES
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS, Symbol
 from llmctl.core.globs import match as glob_match
 
-# Never documented by default, whatever the language (on top of each language's test conventions).
 # Code the project did not write by hand: vendored copies and build output (axios commits its bundles to
 # dist/). Its doc comments are fixed where they come from, so `docs check` leaves it out too.
 NOT_OURS = [
     "vendor/", "vendored/", "_vendor/", "third_party/", "third-party/", "node_modules/", "dist/", "build/",
     "*_pb2.py", "*_pb2_grpc.py", "*.pb.go", "*.min.js",
 ]
+# Never documented by default, whatever the language (on top of each language's test conventions).
 DEFAULT_EXCLUDE = [
     "examples/", "example/", "benchmarks/", "benchmark/", "bench/", "benches/", "docs/", "doc/",
     "fixtures/", "testdata/", "site/", "setup.py", "noxfile.py", "conftest.py", "*.d.ts", *NOT_OURS,

@@ -24,10 +24,10 @@ from llmctl.core.check.rules.markdown import Resolver, check_calls, check_inline
 from llmctl.core.check.scope import (
     Scope, add_mentioning_markdown, markdown_files, scope_symbols, staged_scope, tree_scope,
 )
-from llmctl.core.globs import match as glob_match
 from llmctl.core.check.suppress import (
     Filtered, apply_baseline, apply_filters, markdown_suppressed, write_baseline,  # noqa: F401
 )
+from llmctl.core.globs import match as glob_match
 from llmctl.core.project import Project
 from llmctl.core.store.db import Store
 

@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from llmctl.analyzers.symbols import CALLABLE_KINDS, FUNCTION, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol
+from llmctl.analyzers.symbols import (
+    CALLABLE_KINDS, FUNCTION, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol,
+)
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.check.rules.types import disagree, doc_type
 from llmctl.core.config import CheckConfig
