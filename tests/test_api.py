@@ -150,7 +150,9 @@ def test_go_one_page_per_package_without_tests_or_internal(git_repo: Path):
 def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     write(git_repo, "ky/package.json", json.dumps({"name": "ky", "exports": {"default": "./distribution/index.js"}}))
     write(git_repo, "ky/source/index.ts", "export {HTTPError} from './errors/HTTPError.js';\n"
-                                          "export type {Options} from './types/options.js';\n")
+                                          "export type {Options} from './types/options.js';\n"
+                                          "export * as hooks from './hooks.js';\n")
+    write(git_repo, "ky/source/hooks.ts", "/** Run before a request. */\nexport function beforeRequest() {}\n")
     write(git_repo, "ky/source/errors/HTTPError.ts", "/** An HTTP error. */\nexport class HTTPError extends Error {}\n"
                                                      "export class Internal {}\n")
     write(git_repo, "ky/source/types/options.ts", "/** Options. */\nexport interface Options { retry?: number }\n")
@@ -166,7 +168,7 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     _sync(git_repo)
     api = git_repo / "docs/api"
     assert sorted(p.name for p in api.glob("*.md")) == ["com.acme.Client.md", "index.md", "ky.md", "oops.md"]
-    assert _ids(api / "ky.md") == ["ky.HTTPError", "ky.Options"]
+    assert _ids(api / "ky.md") == ["ky.HTTPError", "ky.hooks.beforeRequest", "ky.Options"]
     assert _ids(api / "oops.md") == ["oops.Error", "oops.Error.new", "oops.Result"]
     assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.send"]
 
