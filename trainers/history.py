@@ -25,7 +25,7 @@ from pathlib import Path
 
 from llmctl.analyzers import analyze, language_for
 from llmctl.core.api import excluded
-from llmctl.core.check.staleness import FEATURES, Model, changes, doc_changed, features, judged
+from llmctl.core.check.staleness import FEATURES, Model, changes, doc_changed, elsewhere, features, file_counts, judged
 
 _VERSION_NOTE = re.compile(r"(versionadded|versionchanged|deprecated|\.\. note|@since|@deprecated)", re.I)
 _DOC_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -124,6 +124,7 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 changed = _git(root, "diff", "--name-only", "--diff-filter=M", f"{commit}^", commit).split("\n")
             except subprocess.CalledProcessError:
                 continue  # the root commit
+            files = {}
             for path in changed:
                 lang = language_for(path) if path else None
                 if not lang or excluded(path, lang, [], []):
@@ -134,10 +135,13 @@ def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
                 old_syms = analyze(old_src, path, lang).symbols
                 if not any(map(judged, old_syms)):
                     continue
-                new_syms = analyze(new_src, path, lang).symbols
+                files[path] = (old_syms, analyze(new_src, path, lang).symbols, old_src, new_src)
+            counts = {path: file_counts(olds, news) for path, (olds, news, _, _) in files.items()}
+            for path, (old_syms, new_syms, old_src, new_src) in files.items():
+                lang = old_syms[0].language
                 old_lines = old_src.decode("utf-8", "replace").splitlines()
                 new_lines = new_src.decode("utf-8", "replace").splitlines()
-                for change in changes(old_syms, new_syms, old_lines, new_lines):
+                for change in changes(old_syms, new_syms, old_lines, new_lines, elsewhere(counts, path)):
                     old, new = change.old, change.new
                     label = substantive(old.doc_raw or "", new.doc_raw or "")
                     if label is None:

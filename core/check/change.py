@@ -46,17 +46,18 @@ def _mentions(f: Finding, names: set[str]) -> bool:
 
 def changed_docs(scope: Scope, symbols: list[Symbol]) -> list:
     """Documented symbols whose code the change edited while it left their doc comment word for word."""
-    from llmctl.core.check.staleness import changes, doc_changed
+    from llmctl.core.check.staleness import changes, doc_changed, elsewhere, file_counts
 
     files: dict[str, list[Symbol]] = {}
     for s in symbols:
         files.setdefault(s.path, []).append(s)
+    both = {path: olds for path, olds in (scope.base or {}).items()
+            if scope.base_texts.get(path) is not None and scope.after_texts.get(path) is not None}
+    counts = {path: file_counts(olds, files.get(path, [])) for path, olds in both.items()}
     out = []
-    for path, olds in (scope.base or {}).items():
-        before, after = scope.base_texts.get(path), scope.after_texts.get(path)
-        if before is None or after is None:
-            continue
-        out += [c for c in changes(olds, files.get(path, []), before.splitlines(), after.splitlines())
+    for path, olds in both.items():
+        before, after = scope.base_texts[path].splitlines(), scope.after_texts[path].splitlines()
+        out += [c for c in changes(olds, files.get(path, []), before, after, elsewhere(counts, path))
                 if not doc_changed(c.old.doc_raw, c.new.doc_raw)]
     return out
 

@@ -33,6 +33,7 @@ FEATURES = (
     "doc_words_log", "body_lines_log", "defaults_changed",
     "doc_stems_vanished", "summary_stems_in_changed_lines", "new_stems_share", "return_doc_and_returns_changed",
     "lines_added_log", "lines_removed_log", "neighbours_reworded_log", "neighbours_changed_log",
+    "elsewhere_reworded_log", "elsewhere_changed_log",
 )
 SHIPPED = Path(__file__).with_name("staleness_model.json")
 _IDENT = re.compile(r"`?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`?")
@@ -54,6 +55,9 @@ class Change:
     # it edited (this one and its own members left out of both).
     reworded: tuple[str, ...] = ()
     edited: tuple[str, ...] = ()
+    # The rest of the change in the other files (:func:`elsewhere`): how many documented symbols' doc comments it
+    # reworded there, and how many it edited.
+    elsewhere: tuple[int, int] = (0, 0)
 
     @classmethod
     def of(cls, old: Symbol, new: Symbol, old_file: list[str], new_file: list[str],
@@ -85,10 +89,23 @@ def judged(s: Symbol) -> bool:
     return (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
 
 
-def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: list[str]) -> Iterator[Change]:
+def file_counts(olds: list[Symbol], news: list[Symbol]) -> tuple[int, int]:
+    """Of one file's change: how many documented symbols' doc comments it reworded, and how many it edited."""
+    reworded, edited = neighbours(paired(olds, news))
+    return len(reworded), len(edited)
+
+
+def elsewhere(counts: dict[str, tuple[int, int]], path: str) -> tuple[int, int]:
+    """The :func:`file_counts` of every file of the change but ``path``, summed."""
+    return (sum(r for p, (r, _) in counts.items() if p != path), sum(c for p, (_, c) in counts.items() if p != path))
+
+
+def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: list[str],
+            rest: tuple[int, int] = (0, 0)) -> Iterator[Change]:
     """One file's changes worth weighing: each judged symbol whose code (not only its layout, comments or
     nested docs) the change edited, whatever became of its doc. History mining and ``docs check`` both call
-    this, so what the model learned from is what it judges. ``before``/``after``: the file's lines."""
+    this, so what the model learned from is what it judges. ``before``/``after``: the file's lines; ``rest``: the
+    change in the other files (:func:`elsewhere`)."""
     from llmctl.core.api import excluded
 
     if not olds or excluded(olds[0].path, olds[0].language, [], []):
@@ -103,6 +120,7 @@ def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: li
         near_reworded, near_edited = around(old.id, reworded, edited)
         change = Change.of(old, new, before, after,
                            (tuple(_short(i, module) for i in near_reworded), tuple(near_edited)), docs)
+        change.elsewhere = rest
         if change.code_changed:
             yield change
 
@@ -292,6 +310,7 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "lines_added_log": math.log1p(n_added), "lines_removed_log": math.log1p(n_changed - n_added),
         "neighbours_reworded_log": math.log1p(len(c.reworded)),
         "neighbours_changed_log": math.log1p(len(c.edited)),
+        "elsewhere_reworded_log": math.log1p(c.elsewhere[0]), "elsewhere_changed_log": math.log1p(c.elsewhere[1]),
     }
     reasons |= {
         "removed_param_in_doc": f"parameter {', '.join(f'`{p}`' for p in param_in_doc)} was removed, "
@@ -308,6 +327,8 @@ def features(c: Change) -> tuple[list[float], dict[str, str]]:
         "defaults_changed": "the default of " + ", ".join(f"`{p}`" for p in defaults) + " changed",
         "lines_changed_log": f"the body changed ({n_changed} lines) and the doc comment did not",
         "return_doc_and_returns_changed": "what it returns changed, and the doc comment says what it returns",
+        "elsewhere_reworded_log": f"the change reworded {c.elsewhere[0]} doc comment{'s' if c.elsewhere[0] != 1 else ''} "
+                                  "in other files but not this one",
         "neighbours_reworded_log": f"the change reworded the doc comment{'s' if len(c.reworded) != 1 else ''} "
                                    f"of {_listed(c.reworded)} in this file but not this one",
     }

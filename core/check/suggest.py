@@ -1,9 +1,9 @@
 """Suggested doc comments for DOC401: the served model rewrites the old doc comment for the change.
 
 ``llmctl docs check --suggest`` (with ``--staged`` or ``--since``) asks the
-configured model, once per stale finding, for the doc comment rewritten for
-the code change (old doc and the change's diff in a few-shot prompt; of a
-long doc, only the first paragraph is asked for and the rest is kept); it
+configured model, once per stale finding, for the doc comment's first
+paragraph rewritten for the code change (that paragraph and the change's diff
+in a few-shot prompt; the rest of the doc is kept as it was); it
 prints the result as a unified diff of the source file. Nothing is written
 unless ``--fix`` is given too, and then only the doc comment's own lines of
 the work-tree file change (never the git index). A rewrite that repeats an
@@ -45,15 +45,9 @@ New doc comment:
 _QUOTES = re.compile(r'^(\s*)([rRuUbB]{0,2})("""|\'\'\')')
 
 
-WHOLE = 300  # characters: a doc comment this short is rewritten whole
-
-
-def split_doc(doc: str, whole: int = 0) -> tuple[str, str]:
-    """(the doc comment's first paragraph, the rest as it stands, blank line included; "" when none). A doc of
-    at most ``whole`` characters is one part: httpx's two-sentence ``Response.url`` went stale in its second."""
+def split_doc(doc: str) -> tuple[str, str]:
+    """(the doc comment's first paragraph, the rest as it stands, blank line included; "" when none)."""
     doc = doc.strip()
-    if len(doc) <= whole:
-        return doc, ""
     head, sep, rest = doc.partition("\n\n")
     return head, sep + rest if rest.strip() else ""
 
@@ -61,17 +55,18 @@ def split_doc(doc: str, whole: int = 0) -> tuple[str, str]:
 def prompt(change: Change) -> str:
     """The few-shot prompt for one change (the old doc's first paragraph + diff); the model continues after
     the opening quotes."""
-    old = split_doc(change.old.doc_raw or "", WHOLE)[0]
+    old = split_doc(change.old.doc_raw or "")[0]
     return f'{_SHOTS}Old doc comment:\n"""{old}"""\nCode change:\n{change.diff(40)}\nNew doc comment:\n"""'
 
 
 def suggest(client, change: Change, max_tokens: int = 160) -> str | None:
     """The doc comment with its first paragraph rewritten by the model and the rest kept as it was, or None
     when the model offers nothing new. A 270M model asked for a whole doc comment answers one sentence: httpx's
-    ``request`` lost its parameter list that way; the summary is what it can rewrite."""
-    head, rest = split_doc(change.old.doc_raw or "", WHOLE)
+    ``request`` lost its parameter list that way, koa's ``use`` its @param and @return tags. The price: a
+    stale later paragraph stays (httpx's ``Response.url``, where the maintainers deleted the second one)."""
+    head, rest = split_doc(change.old.doc_raw or "")
     raw = client.complete(prompt(change), max_tokens=max_tokens, stop=['"""', "\nOld doc comment:"], temperature=0.0)
-    text = textwrap.dedent(raw).strip() if not rest else split_doc(textwrap.dedent(raw))[0]
+    text = split_doc(textwrap.dedent(raw))[0]
     if not text or " ".join(text.split()) == " ".join(head.split()) or not plausible(text, change):
         return None
     return text + rest
