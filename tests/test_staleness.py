@@ -398,3 +398,12 @@ def test_doc_comments_reworded_in_other_files_count_for_a_symbol(git_repo: Path)
     reworded, changed = FEATURES.index("elsewhere_reworded_log"), FEATURES.index("elsewhere_changed_log")
     assert got["a.f"].x[reworded] == pytest.approx(math.log1p(2)) and got["a.f"].x[changed] == pytest.approx(math.log1p(2))
     assert got["b.g"].x[reworded] == 0 and got["b.g"].x[changed] == pytest.approx(math.log1p(1))
+    # A test file's reworded docs are not counted: mining leaves tests out, and the hook counts alike.
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.staleness import file_counts
+
+    before, after = ('def test_f():\n    """Checks f."""\n    assert f(1) == 2\n',
+                     'def test_f():\n    """Checks f, as a float."""\n    assert f(1) == 2.0\n')
+    syms = [analyze(v.encode(), "tests/test_a.py", "python").symbols for v in (before, after)]
+    assert file_counts(*syms) == (0, 0)
+    assert file_counts(*[analyze(v.encode(), "a.py", "python").symbols for v in (before, after)]) == (1, 1)

@@ -90,7 +90,13 @@ def judged(s: Symbol) -> bool:
 
 
 def file_counts(olds: list[Symbol], news: list[Symbol]) -> tuple[int, int]:
-    """Of one file's change: how many documented symbols' doc comments it reworded, and how many it edited."""
+    """Of one file's change: how many documented symbols' doc comments it reworded, and how many it edited;
+    (0, 0) for the files history mining leaves out (tests, examples, vendored; nothing judged), so the hook
+    counts what the model learned from."""
+    from llmctl.core.api import excluded
+
+    if not olds or excluded(olds[0].path, olds[0].language, [], []) or not any(map(judged, olds)):
+        return 0, 0
     reworded, edited = neighbours(paired(olds, news))
     return len(reworded), len(edited)
 
