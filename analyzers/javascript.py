@@ -22,6 +22,7 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
+from llmctl.analyzers.jsexports import commonjs, module_exports
 from llmctl.analyzers.symbols import (
     CLASS, ENUM, FUNCTION, INTERFACE, METHOD, TYPE, ImportRef, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,
@@ -89,11 +90,11 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     result.symbols.append(mod)
     has_exports = any(c.type == "export_statement" for c in root.named_children)
     ctx = _Ctx(src, path, language, has_exports, result)
-    cjs = None if has_exports else _commonjs(root, src)
+    cjs = None if has_exports else commonjs(root, src)
     if cjs is not None:
         ctx.aliases = cjs.aliases
     _walk(root, ctx, module_id(path, language), exported=not has_exports and cjs is None)
-    _module_exports(root, src, mod, result.symbols)
+    module_exports(root, src, mod, result.symbols)
     if cjs is not None:
         for sym in result.symbols:
             if sym.parent == mod.id and sym.name in cjs.named:
@@ -114,119 +115,8 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     return result
 
 
-def _specifier(node: Node | None, src: bytes) -> str:
-    return text_of(node, src).strip("'\"`") if node is not None else ""
-
-
-def _module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -> None:
-    """Record re-exports (``export … from``, ``module.exports = require(…)``) and local export lists.
-
-    Names a local ``export {a, b as c}`` or ``export default a`` lists are marked exported
-    (their declarations carry no ``export`` keyword) and kept in ``all_names``.
-    """
-    local: list[str] = []
-    for stmt in root.named_children:
-        if stmt.type == "export_statement":
-            source = _specifier(stmt.child_by_field_name("source"), src)
-            clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
-            if source and clause is None:
-                ns = next((c for c in stmt.named_children if c.type == "namespace_export"), None)
-                mod.imports.append(ImportRef(source, "" if ns else "*", text_of(ns, src).split()[-1] if ns else "", True))
-            elif clause is not None:
-                for spec in clause.named_children:
-                    name = text_of(spec.child_by_field_name("name"), src)
-                    alias = text_of(spec.child_by_field_name("alias"), src)
-                    if source:
-                        mod.imports.append(ImportRef(source, name, alias, True))
-                    else:
-                        local.append(name)
-            elif stmt.child_by_field_name("value") is not None and stmt.child_by_field_name("value").type == "identifier":
-                local.append(text_of(stmt.child_by_field_name("value"), src))
-        elif stmt.type == "expression_statement" and stmt.named_child_count == 1:
-            required = _module_exports_require(stmt.named_children[0], src)
-            if required:
-                mod.imports.append(ImportRef(required, "*", "", True))
-    if local:
-        mod.all_names = local
-        names = set(local)
-        for s in symbols:
-            if s.parent == mod.id and s.name in names:
-                s.exported, s.visibility = True, "public"
-
-
-def _module_exports_require(expr: Node, src: bytes) -> str:
-    """``module.exports = require('./x')`` (through ``exports = module.exports = …`` chains) -> ``./x``."""
-    while expr.type == "assignment_expression":
-        right = expr.child_by_field_name("right")
-        if text_of(expr.child_by_field_name("left"), src) == "module.exports" and right is not None \
-                and right.type == "call_expression" and text_of(right.child_by_field_name("function"), src) == "require":
-            args = right.child_by_field_name("arguments")
-            if args is not None and args.named_child_count:
-                return _specifier(args.named_children[0], src)
-        expr = right
-        if expr is None:
-            break
-    return ""
-
-
 _FILE_TAGS = ("@file", "@module", "@packageDocumentation", "@fileoverview", "@license")
 _PRIVATE_TAG = re.compile(r"(?m)^\s*@(?:private|internal|ignore|api\s+private)\b")
-
-
-class _CommonJS:
-    """What a CommonJS file exports: ``aliases``, the names ``module.exports`` goes by (``var app = exports =
-    module.exports = {}``, ``module.exports = res``), whose members it exports; ``named``, the local names it
-    exports (``module.exports = createApplication``, ``exports.Router = Router``, ``module.exports = {a, b}``);
-    ``namespaces``, public name -> module it re-exports whole (``exports.application = proto`` after ``var
-    proto = require('./application')``)."""
-
-    def __init__(self):
-        self.aliases: set[str] = set()
-        self.named: set[str] = set()
-        self.namespaces: dict[str, str] = {}
-
-
-def _commonjs(root: Node, src: bytes) -> _CommonJS | None:
-    """The exports of a file that assigns ``module.exports``/``exports``; None when it assigns neither."""
-    out, found, required = _CommonJS(), False, {}
-    for stmt in root.named_children:
-        exprs: list[tuple[str, Node]] = []
-        if stmt.type == "expression_statement" and stmt.named_child_count == 1:
-            exprs = [("", stmt.named_children[0])]
-        elif stmt.type in ("lexical_declaration", "variable_declaration"):
-            exprs = [(text_of(d.child_by_field_name("name"), src), d.child_by_field_name("value"))
-                     for d in stmt.named_children if d.type == "variable_declarator"]
-        for var, expr in exprs:
-            targets = []
-            while expr is not None and expr.type == "assignment_expression":
-                targets.append(text_of(expr.child_by_field_name("left"), src))
-                expr = expr.child_by_field_name("right")
-            if expr is None:
-                continue
-            value = text_of(expr, src)
-            if var and expr.type == "call_expression" and text_of(expr.child_by_field_name("function"), src) == "require":
-                args = expr.child_by_field_name("arguments")
-                if args is not None and args.named_child_count:
-                    required[var] = _specifier(args.named_children[0], src)
-            for target in targets:
-                if target in ("module.exports", "exports"):
-                    found = True
-                    out.aliases |= {var} - {""}
-                    if expr.type == "identifier":
-                        out.aliases.add(value)
-                        out.named.add(value)
-                    elif expr.type == "object":
-                        out.named |= {text_of(c, src) if c.type == "shorthand_property_identifier"
-                                      else text_of(c.child_by_field_name("value"), src)
-                                      for c in expr.named_children if c.type in ("shorthand_property_identifier", "pair")}
-                elif target.startswith(("module.exports.", "exports.")):
-                    found = True
-                    name = target.rsplit(".", 1)[-1]
-                    if expr.type == "identifier" and value in required:
-                        out.namespaces[name] = required[value]
-                    elif expr.type == "identifier":
-                        out.named.add(value)
-    return out if found else None
 
 
 def _doc_before(node: Node, ctx: _Ctx) -> str | None:
