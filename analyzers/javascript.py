@@ -75,6 +75,15 @@ def _throw_name(node: Node, src: bytes) -> str:
 _ARGUMENTS = re.compile(rb"(?<![\w$.])arguments\b")
 
 
+def _guarded_constructor(sym: Symbol, body: Node | None, src: bytes) -> bool:
+    """``function Negotiator(request) { if (!(this instanceof Negotiator)) return new Negotiator(request); …}``:
+    a constructor whose only returns make it one when called without ``new``; that is no return value."""
+    if sym.kind != FUNCTION or not sym.name[:1].isupper() or body is None:
+        return False
+    returns = re.findall(rb"\breturn\b[ \t]*([^;\n}]*)", src[body.start_byte:body.end_byte])
+    return bool(returns) and all(not r.strip() or r.startswith(b"new " + sym.name.encode()) for r in returns)
+
+
 def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
     root = _PARSERS[grammar].parse(src).root_node
     result = FileResult(has_errors=root.has_error)
@@ -105,7 +114,7 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         f = facts.get(fn.start_byte, BodyFacts())
         body = fn.child_by_field_name("body")
         expression_body = fn.type == "arrow_function" and body is not None and body.type != "statement_block"
-        sym.returns_value = f.returns_value or expression_body
+        sym.returns_value = (f.returns_value or expression_body) and not _guarded_constructor(sym, body, src)
         sym.yields, sym.raised, sym.raised_nested = f.yields, f.raised, f.raised_nested
         sym.stub = body is None  # a signature (interface member, overload, declare)
         if fn.type != "arrow_function" and body is not None and _ARGUMENTS.search(src[body.start_byte:body.end_byte]) \

@@ -68,3 +68,17 @@ function AxiosError(message) {
 res.send = function send(chunk) {
   return this.end(chunk);
 };
+
+/**
+ * Create a Negotiator instance from a request (negotiator's guard for a call without `new`).
+ *
+ * @param {object} request
+ * @public
+ */
+
+function Negotiator(request) {
+  if (!(this instanceof Negotiator)) {
+    return new Negotiator(request);
+  }
+  this.request = request;
+}
