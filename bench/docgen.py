@@ -271,13 +271,12 @@ def params_pass(project, hidden: set[str]) -> None:
     generate="all" over every symbol of the files took half an hour)."""
     from contextlib import ExitStack
 
+    from llmctl.core.api import for_project
     from llmctl.core.docs.forward import forwarded
     from llmctl.core.docs.generate import gather_prose
     from llmctl.core.docs.prose import needs
     from llmctl.core.docs.templates import Templates
     from llmctl.core.store.db import Store
-
-    from llmctl.core.api import for_project
 
     with Store(project.store_dir) as store:
         symbols = list(store.symbols())

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, TYPE_KINDS, Symbol, paired
+from llmctl.core.api import excluded
 
 FEATURES = (
     "params_removed", "params_added", "removed_param_in_doc", "returns_changed", "returns_value_changed",
@@ -89,13 +90,16 @@ def judged(s: Symbol) -> bool:
     return (s.kind in CALLABLE_KINDS or s.kind in TYPE_KINDS) and bool(s.doc_raw)
 
 
+def _learned_from(olds: list[Symbol]) -> bool:
+    """Whether a file (its symbols before the change) is of the code the model learned from: not tests,
+    examples, benchmarks or vendored code."""
+    return bool(olds) and not excluded(olds[0].path, olds[0].language, [], [])
+
+
 def file_counts(olds: list[Symbol], news: list[Symbol]) -> tuple[int, int]:
     """Of one file's change: how many documented symbols' doc comments it reworded, and how many it edited;
-    (0, 0) for the files history mining leaves out (tests, examples, vendored; nothing judged), so the hook
-    counts what the model learned from."""
-    from llmctl.core.api import excluded
-
-    if not olds or excluded(olds[0].path, olds[0].language, [], []) or not any(map(judged, olds)):
+    (0, 0) for a file mining leaves out (:func:`_learned_from`, nothing judged), so the hook counts alike."""
+    if not _learned_from(olds) or not any(map(judged, olds)):
         return 0, 0
     reworded, edited = neighbours(paired(olds, news))
     return len(reworded), len(edited)
@@ -112,10 +116,8 @@ def changes(olds: list[Symbol], news: list[Symbol], before: list[str], after: li
     nested docs) the change edited, whatever became of its doc. History mining and ``docs check`` both call
     this, so what the model learned from is what it judges. ``before``/``after``: the file's lines; ``rest``: the
     change in the other files (:func:`elsewhere`)."""
-    from llmctl.core.api import excluded
-
-    if not olds or excluded(olds[0].path, olds[0].language, [], []):
-        return  # tests, examples, benchmarks, vendored code: not where the model learned
+    if not _learned_from(olds):
+        return
     pairs = paired(olds, news)
     reworded, edited = neighbours(pairs)
     module = next((o.id for o in olds if o.kind == MODULE), "")
