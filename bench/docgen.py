@@ -13,7 +13,7 @@ on loopback. Reported:
   summary and the real first sentence that was removed, next to a baseline
   that restates the function name ("parse_http_header" -> "Parse http header.").
 
-Usage: python bench/docgen.py [--n 100] [--packages click,jinja2,rich] [--seed 7] [--slice-files 6]
+Usage: python bench/docgen.py [--n 100] [--packages click,jinja2,rich] [--seed 7] [--slice-files 20]
                               [--model BASE.gguf] [--lora ADAPTER.gguf] [--examples K]
 """
 
@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100, help="functions whose docstrings are hidden")
     ap.add_argument("--packages", default=DEFAULT_PACKAGES)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--slice-files", type=int, default=6, help="files for the generate='all' timing")
+    ap.add_argument("--slice-files", type=int, default=20, help="files for the generate='all' timing")
     ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
     ap.add_argument("--lora", default="bundled", help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run); default: the bundled one, as docs sync uses; none: the plain base")
     ap.add_argument("--show", type=int, default=4, help="generated summaries printed beside the real ones")

@@ -46,7 +46,10 @@ class ModelConfig(_Section):
     api_key_env: str = Field(default="LLMCTL_API_KEY", description="environment variable holding the API key, if any")
     timeout: float = Field(default=60.0, gt=0, description="seconds to wait for one model answer")
     retries: int = Field(default=3, ge=0, le=10, description="retries with backoff on a failed request")
-    max_in_flight: int = Field(default=2, ge=1, le=64, description="model requests sent at once")
+    # 1: llama.cpp's server (llmctl serve) answers one request at a time and reuses the last prompt's
+    # KV cache; two in flight interleave symbols and lose it (bench/docgen.py: generate="all" on
+    # requests, 1.19 symbols/s at 1, 0.87 at 2). Raise it for a server that batches (vLLM).
+    max_in_flight: int = Field(default=1, ge=1, le=64, description="model requests sent at once; raise for a batching server (vLLM)")
     context: int = _serve_field("context")
     threads: int = _serve_field("threads")
 

@@ -36,7 +36,7 @@ class ModelClient:
     api_key: str | None = None
     timeout: float = 60.0
     retries: int = 3
-    max_in_flight: int = 2
+    max_in_flight: int = 1  # as model.max_in_flight (core/config.py)
     model: str | None = None
     calls: int = 0
     logprobs_refused: bool = False  # the server failed a request for logprobs: ask plainly from then on
