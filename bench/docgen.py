@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100, help="functions whose docstrings are hidden")
     ap.add_argument("--packages", default=DEFAULT_PACKAGES)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--slice-files", type=int, default=20, help="files for the generate='all' timing")
+    ap.add_argument("--slice-files", type=int, default=20, help="files for the generate='all' timing (0: none)")
     ap.add_argument("--model", default=None, help="a GGUF to serve instead of the bundled Gemma 3 270M")
     ap.add_argument("--lora", default="bundled", help="a GGUF LoRA adapter served on top (`llmctl export gguf` of a sft run); default: the bundled one, as docs sync uses; none: the plain base")
     ap.add_argument("--show", type=int, default=4, help="generated summaries printed beside the real ones")
@@ -184,18 +184,19 @@ def main() -> None:
             print(f"  answers refused, by reason: {result.gap_reasons}")
             if args.params:
                 params_pass(project, set(truth))
-            all_cfg = Config.validate({"model": served})
-            sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
-            marks.clear()
-            r2 = sync(sliced, on_total=on_total, progress=progress)
-            if "gen_end" not in marks:
-                print(f"pass 2, generate='all' on {len(small)} files: nothing left for the model to write")
-            else:
-                gen2 = marks["gen_end"] - marks["gen_start"]
-                items = r2.generated + r2.gaps
-                print(f"pass 2, generate='all' on {len(small)} files: {jobs['n']} symbols needed prose ({items} items: "
-                      f"summaries and parameter descriptions, {r2.gaps} gaps, {r2.model_calls} model calls) in "
-                      f"{gen2:.1f}s = {jobs['n'] / gen2:.2f} symbols/s, {items / gen2:.2f} items/s")
+            if args.slice_files > 0:  # 0: quality only
+                all_cfg = Config.validate({"model": served})
+                sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
+                marks.clear()
+                r2 = sync(sliced, on_total=on_total, progress=progress)
+                if "gen_end" not in marks:
+                    print(f"pass 2, generate='all' on {len(small)} files: nothing left for the model to write")
+                else:
+                    gen2 = marks["gen_end"] - marks["gen_start"]
+                    items = r2.generated + r2.gaps
+                    print(f"pass 2, generate='all' on {len(small)} files: {jobs['n']} symbols needed prose ({items} items: "
+                          f"summaries and parameter descriptions, {r2.gaps} gaps, {r2.model_calls} model calls) in "
+                          f"{gen2:.1f}s = {jobs['n'] / gen2:.2f} symbols/s, {items / gen2:.2f} items/s")
         finally:
             server_cm.__exit__(None, None, None)
 
