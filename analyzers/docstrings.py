@@ -54,7 +54,20 @@ _GOOGLE_SECTIONS = {
     "raises": "raises", "raise": "raises", "except": "raises", "exceptions": "raises",
     "attributes": "attributes", "attribute": "attributes",
 }
-_GOOGLE_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*):\s*$")
+# "Args:", and Markdown's "**Parameters:**" (httpx), whose "**Returns:** `Response`" may go on on its line.
+_GOOGLE_HEADER = re.compile(r"^\s*(?:([A-Za-z][A-Za-z ]*):|\*\*([A-Za-z][A-Za-z ]*)(?::\*\*|\*\*:)(.*))\s*$")
+_BULLET = re.compile(r"^\s*[*-]\s+")
+# A list entry after its bullet: "**url** - URL for the new `Request`.", "`url` (str): …", "model [nn.Module]: …"
+_BULLET_ENTRY = re.compile(r"^(?:\*\*|``?)?(\*{0,2}[\w.]+)(?:\*\*|``?)?\s*(?:[(\[]([^)\]]*)[)\]])?\s*(?:[-–:]\s*(.*))?$")
+
+
+def _header(line: str) -> tuple[str, str] | None:
+    """A section header's (kind, text after it on the line) — ``Args:`` or ``**Parameters:**`` — else None."""
+    m = _GOOGLE_HEADER.match(line)
+    if not m:
+        return None
+    kind = _GOOGLE_SECTIONS.get((m.group(1) or m.group(2)).strip().lower())
+    return (kind, (m.group(3) or "").strip()) if kind else None
 _NUMPY_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*)\s*\n\s*-{3,}\s*$", re.M)
 _SPHINX_FIELD = re.compile(
     r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|yields?|ytype|raises?|raise|except|exception"
@@ -70,10 +83,8 @@ def detect_python_style(doc: str) -> str:
     for match in _NUMPY_HEADER.finditer(doc):
         if match.group(1).strip().lower() in _GOOGLE_SECTIONS:
             return "numpy"
-    for line in doc.splitlines():
-        m = _GOOGLE_HEADER.match(line)
-        if m and m.group(1).strip().lower() in _GOOGLE_SECTIONS:
-            return "google"
+    if any(_header(line) for line in doc.splitlines()):
+        return "google"
     return "plain"
 
 
@@ -104,25 +115,31 @@ def _parse_google(doc: str) -> ParsedDoc:
     sections: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
     header_indent = 0
+    prev = ""
     for line in lines:
-        m = _GOOGLE_HEADER.match(line)
+        header = _header(line)
         indent = len(line) - len(line.lstrip())
-        if m and m.group(1).strip().lower() in _GOOGLE_SECTIONS and indent <= 4:
-            current = []
+        if header and indent <= 4:
+            # "**Returns:** `Response`" says what it returns on its line; "**Parameters**: See
+            # `httpx.request`." points elsewhere and names no parameter.
+            inline = header[1].strip("`") if header[0] in ("returns", "yields") else ""
+            current = [" " * (indent + 4) + inline] if inline else []
             header_indent = indent
-            sections.append((_GOOGLE_SECTIONS[m.group(1).strip().lower()], current))
-            continue
-        if current is None:
+            sections.append((header[0], current))
+        elif current is None:
             intro.append(line)
-        elif line.strip() and indent <= header_indent:
+        elif line.strip() and indent <= header_indent and not _in_list(line, prev, current):
             current = None  # text back at the header's indentation (Examples:, a fence, a paragraph) ends ours
             intro.append(line)
         else:
             current.append(line)
+        prev = line
     summary, description = _summary_and_description("\n".join(intro))
     out = ParsedDoc(summary=summary, description=description, style="google")
     for kind, body in sections:
-        for head, text in _entries(_dedent_block(body), split_colon=True):
+        body = _dedent_block(body)
+        # A returns list is prose ("- If `devices` is given, a tuple …"), not names.
+        for head, text in (_entries(body, split_colon=True) if kind in ("returns", "yields") else _section_entries(body)):
             if kind == "params":
                 name, typ = _split_name_type(head)
                 out.params.append(DocItem(name=name, type=typ, description=text))
@@ -142,6 +159,33 @@ def _parse_google(doc: str) -> ParsedDoc:
             else:
                 out.raises.append(DocItem(name=head.strip(), type=head.strip(), description=text))
     return out
+
+
+def _in_list(line: str, prev: str, body: list[str]) -> bool:
+    """True when ``line``, back at its section header's indentation, still belongs to the section's Markdown list.
+
+    httpx writes ``**Parameters:**`` and then ``* **url** - …`` entries at the
+    header's own indentation, their wrapped lines too: a bullet continues the
+    list, and so does a line right after a list line; a blank line then other
+    text ends it.
+    """
+    first = next((ln for ln in body if ln.strip()), line)
+    return bool(_BULLET.match(first)) and bool(_BULLET.match(line) or prev.strip())
+
+
+def _section_entries(body: list[str]) -> list[tuple[str, str]]:
+    """A section's (head, description) entries: a Markdown list's bullets, else Google's indented entries."""
+    if not _BULLET.match(next((ln for ln in body if ln.strip()), "")):
+        return _entries(body, split_colon=True)
+    out: list[tuple[str, list[str]]] = []
+    for line in body:
+        if _BULLET.match(line):
+            m = _BULLET_ENTRY.match(_BULLET.sub("", line, count=1).strip())
+            head = (m.group(1) + (f" ({m.group(2)})" if m.group(2) else "")) if m else line.strip()
+            out.append((head, [(m.group(3) or "") if m else ""]))
+        elif out and line.strip():
+            out[-1][1].append(line.strip())
+    return [(h, " ".join(t for t in ts if t).strip()) for h, ts in out]
 
 
 def _looks_like_type(text: str) -> bool:

@@ -166,6 +166,62 @@ def test_google_numpy_sphinx_docstrings():
     assert [(r.type, r.description) for r in s.raises] == [("TypeError", "On bad type.")]
 
 
+def test_markdown_parameter_lists_are_parameters():
+    # httpx's style: a bold header and bullets at the header's indentation, wrapped lines too; and
+    # transformers'/torch's bullets under Google's "Args:". Before, httpx's were a plain description,
+    # so docs sync asked the model to describe parameters the maintainers had described.
+    syms, _ = symbols('''
+        def request(method, url, *, verify=True):
+            """
+            Sends an HTTP request.
+
+            **Parameters:**
+
+            * **method** - HTTP method for the new `Request` object: `GET`,
+            `HEAD`, or `POST`.
+            * **url** - URL for the new `Request` object.
+            * **verify** - *(optional)* Either `True` or an SSL context.
+
+            **Returns:** `Response`
+
+            Usage:
+
+            ```
+            >>> request("GET", "https://example.org")
+            ```
+            """
+
+        def get(url):
+            """
+            Sends a `GET` request.
+
+            **Parameters**: See `httpx.request`.
+            """
+
+        def mask_iou(pred_masks, gt_masks):
+            """Compute the IoU.
+
+            Args:
+              - pred_masks: (N, H, W) bool Tensor.
+              - `gt_masks` (Tensor): ground truth masks
+            Returns:
+              - If both are empty, an empty tensor.
+            """
+    ''')
+    r = syms["pkg.mod.request"].doc
+    assert r.style == "google" and r.summary == "Sends an HTTP request."
+    assert [(p.name, p.description) for p in r.params] == [
+        ("method", "HTTP method for the new `Request` object: `GET`, `HEAD`, or `POST`."),
+        ("url", "URL for the new `Request` object."), ("verify", "*(optional)* Either `True` or an SSL context.")]
+    assert r.returns.type == "Response" and "Usage:" in r.description and "**method**" not in r.description
+    g = syms["pkg.mod.get"].doc
+    assert g.params == [] and not g.has_sections  # a pointer elsewhere names no parameter
+    m = syms["pkg.mod.mask_iou"].doc
+    assert [(p.name, p.type, p.description) for p in m.params] == [
+        ("pred_masks", None, "(N, H, W) bool Tensor."), ("gt_masks", "Tensor", "ground truth masks")]
+    assert m.returns.type is None and m.returns.description.startswith("- If both are empty")
+
+
 def test_body_hash_ignores_whitespace_only_edits():
     base = "def f(a, b):\n    x = g(a,\n          b)\n    if x:\n        return 1\n    return 2\n"
     same = "def f(a, b):\n\n  x = g(a, b)\n  if x:\n      return 1   \n  return 2\n"

@@ -38,10 +38,14 @@ class Templates:
     def page_hash(self) -> str:
         """Hash of what a generated section depends on besides the code (the ``tpl=`` marker attribute).
 
-        The templates, and the confidence floor (``docs.min_confidence``) that decides
-        which cached answers it shows: changing the floor re-renders, from the cache.
+        The templates, the confidence floor (``docs.min_confidence``) that decides
+        which cached answers it shows (changing the floor re-renders, from the cache),
+        and the analyzers' version: a parser that reads doc comments anew (httpx's
+        Markdown parameter lists) re-renders sections whose code did not change.
         """
-        text = self.source("symbol.md.j2") + "\0" + self.source("page.md.j2")
+        from llmctl.analyzers import ANALYZER_VERSION
+
+        text = self.source("symbol.md.j2") + "\0" + self.source("page.md.j2") + f"\0analyzers={ANALYZER_VERSION}"
         if self.floor is not None:
             text += f"\0min_confidence={self.floor!r}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
