@@ -78,6 +78,22 @@ def both(obj, err):
     assert "m.both" not in found  # obj.show: any object; show: two callees that disagree
 
 
+def test_a_plain_call_reaches_the_files_own_function_not_a_method_of_that_name(tmp_path):
+    # httpx's get() calls request(), and Client.request exists too: the call is the module's request.
+    found = _forwards(tmp_path, ECHO + '''
+class Console:
+    def echo(self, message, err=False):
+        """Echo on the console.
+
+        :param err: Whether the console is its own error stream.
+        """
+
+def say(message, err=False):
+    echo(message, err=err)
+''')
+    assert {k: f.callee.id for k, f in found["m.say"].items()} == {"message": "m.echo", "err": "m.echo"}
+
+
 def test_docs_sync_shows_a_forwarded_description_and_rerenders_when_the_callee_doc_changes(tmp_path):
     write(tmp_path, "pyproject.toml", '[project]\nname = "tool"\n')
     write(tmp_path, "tool/__init__.py", '"""Tool."""\nfrom tool.out import echo, confirm\n__all__ = ["echo", "confirm"]\n')

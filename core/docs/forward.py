@@ -163,7 +163,10 @@ class Callees:
             own = [s for s in cands if caller.parent and s.parent == caller.parent]
             return own or cands
         if not qualifier:
-            same_file = [s for s in cands if s.path == caller.path and (s.parent is None or s.kind == CLASS)]
+            # A plain call reaches the file's own top-level function or class: one whose parent is the
+            # module (or nothing), not a class's method of that name (httpx's ``get`` calls ``request``,
+            # not ``Client.request``). Before, only a parent of None counted, which Python never has.
+            same_file = [s for s in cands if s.path == caller.path and (s.kind == CLASS or s.parent not in self.by_id)]
             return same_file or cands
         # ``module.f(p)`` or ``Class.f(p)``; a call on some other object (``val.constructor.isBuffer(val)``)
         # may reach anything, a builtin included: not taken.
