@@ -221,3 +221,26 @@ def test_reference_builds_with_mkdocs_strict(tmp_path: Path):
                           text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (root / "site/click/index.html").is_file()
+
+
+def test_a_property_section_speaks_with_its_getter_not_its_setter():
+    # httpx's Headers.encoding: the getter's doc comment heads the section, and its line is the one linked;
+    # the setter, undocumented and defined after it, had the section ask the model for a summary.
+    from llmctl.analyzers import analyze
+    from llmctl.core.api import Entry
+
+    src = b'''
+class Headers:
+    @property
+    def encoding(self) -> str:
+        """Header encoding is mandated as ascii."""
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str) -> None:
+        self._encoding = value
+'''
+    group = [s for s in analyze(src, "m.py", "python").symbols if s.id == "m.Headers.encoding"]
+    assert len(group) == 2
+    speaker = Entry("m.Headers.encoding", group).symbol
+    assert (speaker.doc.summary, speaker.line) == ("Header encoding is mandated as ascii.", 4)

@@ -49,6 +49,11 @@ def is_overload(sym: Symbol) -> bool:
     return any(d == "overload" or d.endswith(".overload") for d in sym.decorators)
 
 
+def _accessor(sym: Symbol) -> bool:
+    """A property's setter or deleter (``@encoding.setter``)."""
+    return any(d.endswith((".setter", ".deleter")) for d in sym.decorators)
+
+
 @dataclass
 class Entry:
     """One documented name: a section of the reference."""
@@ -59,9 +64,14 @@ class Entry:
 
     @property
     def symbol(self) -> Symbol:
-        """The definition whose doc comment and location speak for the entry (the implementation)."""
-        impl = [s for s in self.symbols if not is_overload(s)]
-        return (impl or self.symbols)[-1]
+        """The definition whose doc comment and location speak for the entry (the implementation).
+
+        A Python property's getter speaks, not its setter or deleter, which come after it:
+        httpx's ``Headers.encoding`` showed its setter, undocumented, and a generated
+        "Encode the value as utf8." in place of the getter's doc comment.
+        """
+        impl = [s for s in self.symbols if not is_overload(s)] or self.symbols
+        return ([s for s in impl if not _accessor(s)] or impl)[-1]
 
     @property
     def name(self) -> str:

@@ -12,6 +12,11 @@ import hashlib
 from llmctl.core.project import Project
 
 
+# Bump when rendering changes what a section says for the same code and templates (2: a property's
+# getter speaks for it, not its setter; core/api Entry.symbol).
+RENDER_VERSION = 2
+
+
 class Templates:
     """The Jinja2 environment: the user's docs.templates_dir first, then the bundled templates."""
 
@@ -40,12 +45,14 @@ class Templates:
 
         The templates, the confidence floor (``docs.min_confidence``) that decides
         which cached answers it shows (changing the floor re-renders, from the cache),
-        and the analyzers' version: a parser that reads doc comments anew (httpx's
-        Markdown parameter lists) re-renders sections whose code did not change.
+        and the analyzers' and the renderer's versions: a parser that reads doc comments
+        anew (httpx's Markdown parameter lists), or a renderer that picks another
+        definition to speak for a section, re-renders sections whose code did not change.
         """
         from llmctl.analyzers import ANALYZER_VERSION
 
-        text = self.source("symbol.md.j2") + "\0" + self.source("page.md.j2") + f"\0analyzers={ANALYZER_VERSION}"
+        text = (self.source("symbol.md.j2") + "\0" + self.source("page.md.j2")
+                + f"\0analyzers={ANALYZER_VERSION}\0render={RENDER_VERSION}")
         if self.floor is not None:
             text += f"\0min_confidence={self.floor!r}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
