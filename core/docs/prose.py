@@ -61,6 +61,32 @@ class Request:
         return self.field.split(":", 1)[1] if self.field.startswith("param:") else None
 
 
+# Python's special methods are what the syntax that calls them says: a fact, not prose. Read by
+# hand on httpx, the model wrote a summary for 15 of them and got 4 wrong ("Set a cookie value by
+# name." for Cookies.__init__, "Return the number of items in this URL." for QueryParams.__len__).
+_CALLED_BY = {
+    "__init__": "{C}(...)", "__new__": "{C}(...)", "__call__": "{o}(...)", "__len__": "len({o})",
+    "__str__": "str({o})", "__repr__": "repr({o})", "__bytes__": "bytes({o})", "__format__": "format({o}, spec)",
+    "__hash__": "hash({o})", "__bool__": "bool({o})", "__iter__": "iter({o})", "__aiter__": "aiter({o})",
+    "__next__": "next({o})", "__anext__": "anext({o})", "__reversed__": "reversed({o})",
+    "__contains__": "item in {o}", "__getitem__": "{o}[key]", "__setitem__": "{o}[key] = value",
+    "__delitem__": "del {o}[key]", "__eq__": "{o} == other", "__ne__": "{o} != other", "__lt__": "{o} < other",
+    "__le__": "{o} <= other", "__gt__": "{o} > other", "__ge__": "{o} >= other", "__enter__": "with {o}:",
+    "__exit__": "with {o}:", "__aenter__": "async with {o}:", "__aexit__": "async with {o}:",
+    "__getstate__": "pickle.dumps({o})", "__setstate__": "pickle.loads(...)", "__copy__": "copy.copy({o})",
+    "__deepcopy__": "copy.deepcopy({o})",
+}
+
+
+def called_by(sym: Symbol) -> str | None:
+    """The summary of an undocumented Python special method: the syntax that calls it (``Called by `len(headers)`.``)."""
+    if sym.language != "python" or sym.kind != "method" or not sym.parent or sym.name not in _CALLED_BY:
+        return None
+    cls = sym.parent.rsplit(".", 1)[-1]
+    form = _CALLED_BY[sym.name].format(C=cls, o="_".join(name_words(cls)) or "obj")
+    return f"Called by `{form}`."
+
+
 def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozenset()) -> list[Request]:
     """What the model should write for ``sym`` under docs.generate = all|summaries|none.
 
@@ -69,7 +95,7 @@ def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozens
     if generate == "none" or sym.kind == MODULE:
         return []
     out: list[Request] = []
-    if not sym.doc.summary:
+    if not sym.doc.summary and not called_by(sym):
         out.append(Request(sym, "summary"))
     if generate == "all" and sym.kind in CALLABLE_KINDS:
         described = {p.name.lstrip("*") for p in sym.doc.params if p.description} | set(known)

@@ -12,7 +12,7 @@ from llmctl.core.api import ApiPage, Entry, PublicApi, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.forward import display_name
 from llmctl.core.docs.markers import wrap
-from llmctl.core.docs.prose import api_params
+from llmctl.core.docs.prose import api_params, called_by
 from llmctl.core.docs.templates import Templates
 
 
@@ -67,6 +67,8 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     if sym.doc.summary:
         text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
         summary = {"text": text or sym.doc.summary, "generated": False}
+    elif called_by(sym):
+        summary = {"text": called_by(sym), "generated": False}
     else:
         summary = {"text": prose.get((sym.id, "summary")), "generated": True}
         gaps += summary["text"] is None
