@@ -35,7 +35,7 @@ from llmctl.core.config import Config
 from llmctl.core.docs.sync import sync
 from llmctl.core.project import Project
 from llmctl.core.docs.generate import gated
-from llmctl.core.docs.prose import ProseCache, name_words
+from llmctl.core.docs.prose import ProseCache, lead_for, name_words
 from llmctl.core.model.server import embedded_server, free_port, resolve_spec
 
 DEFAULT_PACKAGES = "click,jinja2,rich,filelock,pathspec"
@@ -229,7 +229,8 @@ def main() -> None:
                         continue
                     p_found, p_text, p_conf = cache.get(request_key(identity, tpl_text, Request(sym, f"param:{name}")))
                     if p_found:
-                        param_rows.append((f"{sid}({name})", name, real_text, p_text, p_conf, "model"))
+                        flag = lead_for(next((q for q in sym.params if q.name == name), None))
+                        param_rows.append((f"{sid}({name})", name, real_text, p_text, p_conf, "model (flag)" if flag else "model"))
                 if found:
                     asked.add(sid)
         cache.close()
@@ -325,7 +326,7 @@ def param_table(model, rows: list, right: float, show: int) -> None:
           f"{statistics.mean(cos_gen.values()) if made else 0:.3f}, right (>= {right}) "
           f"{sum(c >= right for c in cos_gen.values()) / max(1, len(made)):.2f}) vs name baseline "
           f"{statistics.mean(cos_base):.3f} = {mean_all / statistics.mean(cos_base):.2f}x")
-    for source in ("model", "forwarded"):
+    for source in ("model", "model (flag)", "forwarded"):  # flag: a boolean, its answer made to start "Whether"
         ks = [k for k in made if rows[k][5] == source]
         if ks:
             print(f"  {source}: {len(ks)} written, cosine {statistics.mean(cos_gen[k] for k in ks):.3f} vs name baseline "

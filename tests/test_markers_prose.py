@@ -222,3 +222,42 @@ def test_a_special_methods_section_says_how_it_is_called(tmp_path):
     page = (tmp_path / "docs/api/bag.md").read_text()
     section = page[page.index('id="bag.Bag.__len__"'):]
     assert "Called by `len(bag)`." in section[:section.index("llmctl:end")] and "gaps=" not in section.split("\n")[0]
+
+
+def test_a_flags_description_is_made_to_start_with_whether(tmp_path, monkeypatch):
+    # The model described httpx's `http1: bool` as "The http1 proxy to use."; started with "Whether" it
+    # reads as a condition (bench/docgen --params, flags: cosine 0.473 -> 0.520 to the real text).
+    from contextlib import ExitStack
+
+    from conftest import write
+    from llmctl.core.docs import generate
+    from llmctl.core.docs.prose import Request
+    from llmctl.core.docs.templates import Templates
+    from llmctl.core.project import open_project
+    from llmctl.core.store.db import Store
+    from llmctl.core.store.scan import scan
+
+    write(tmp_path, "m.py", 'def fetch(url: str, strict=False, http1: bool = True):\n    """Fetch a page."""\n')
+    project = open_project(tmp_path)
+    scan(project)
+    with Store(project.store_dir) as store:
+        symbols = list(store.symbols())
+    fetch = next(s for s in symbols if s.name == "fetch")
+    assert [Request(fetch, f"param:{n}").lead for n in ("url", "strict", "http1")] == ["", "Whether", "Whether"]
+
+    class Model:
+        calls = 0
+        prompts: list[str] = []
+
+        def complete_scored(self, prompt, **_kw):
+            self.prompts.append(prompt)
+            return (" to fail on errors." if prompt.endswith("Whether") else " The address."), -0.3
+
+    model = Model()
+    monkeypatch.setattr("llmctl.core.model.connect.connect", lambda *_a, **_k: model)
+    with ExitStack() as stack:
+        prose, _ = generate.gather_prose(project, needs(fetch, "all"), symbols, Templates(project), stack,
+                                         ask_model=True)
+    assert prose[(fetch.id, "param:url")] == "The address."
+    assert prose[(fetch.id, "param:strict")] == "Whether to fail on errors."
+    assert model.prompts[1].endswith("Parameter `url`: The address.\nParameter `strict`: Whether")

@@ -71,12 +71,16 @@ class _Generator:
         with self._lock:
             self.stats.refused(reason)
 
-    def _line(self, prompt: str, sym: Symbol, kind: str) -> tuple[str | None, float | None]:
-        """A valid answer and the model's confidence in it, or (None, None)."""
+    def _line(self, prompt: str, sym: Symbol, kind: str, lead: str = "") -> tuple[str | None, float | None]:
+        """A valid answer and the model's confidence in it, or (None, None).
+
+        ``lead``: words the answer starts with, sent as the start of the line (prose.lead_for).
+        """
         for temperature in (0.0, 0.7):
-            raw, confidence = self.client.complete_scored(prompt, max_tokens=self.max_tokens, stop=["\n"],
+            raw, confidence = self.client.complete_scored(prompt + (f" {lead}" if lead else ""),
+                                                          max_tokens=self.max_tokens, stop=["\n"],
                                                           temperature=temperature)
-            text = clean_answer(raw, kind)
+            text = clean_answer(f"{lead}{raw}" if lead else raw, kind)
             reason = (validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
                       or ("repeats its class or module" if echoes_context(text, prompt) else None))
             if reason is None:
@@ -86,9 +90,9 @@ class _Generator:
         self._refused(reason.split(" `")[0])  # "names `x`, which …" counted as one reason
         return None, None
 
-    def _ask(self, prompt: str, sym: Symbol, kind: str, key: str) -> str | None:
+    def _ask(self, prompt: str, sym: Symbol, kind: str, key: str, lead: str = "") -> str | None:
         """One answer line, cached with its confidence; None (a gap) when invalid or a summary below the floor."""
-        text, confidence = self._line(prompt, sym, kind)
+        text, confidence = self._line(prompt, sym, kind, lead)
         self.cache.put(key, text, self.identity, confidence)
         if text is not None and gated(kind, confidence, self.floor):
             self._refused("below docs.min_confidence")
@@ -110,7 +114,8 @@ class _Generator:
         for p in api_params(sym):
             field = f"param:{p.name}"
             if field in wanted:
-                text = answers[field] = self._ask(prompt + f"Parameter `{p.name}`:", sym, "param", wanted[field].key)
+                text = answers[field] = self._ask(prompt + f"Parameter `{p.name}`:", sym, "param", wanted[field].key,
+                                                  wanted[field].lead)
             else:
                 text = described.get(p.name)
             if text:

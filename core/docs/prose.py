@@ -60,6 +60,29 @@ class Request:
         """The parameter name for a parameter request."""
         return self.field.split(":", 1)[1] if self.field.startswith("param:") else None
 
+    @property
+    def lead(self) -> str:
+        """The words the answer is made to start with ("" for none): see :func:`lead_for`."""
+        name = self.param
+        return lead_for(next((p for p in self.symbol.params if p.name == name), None)) if name else ""
+
+
+_BOOL_TYPES = frozenset({"bool", "boolean", "Boolean", "bool | None", "None | bool", "Optional[bool]",
+                         "typing.Optional[bool]", "t.Optional[bool]"})
+
+
+def lead_for(param) -> str:
+    """``"Whether"`` for a boolean parameter (by its annotation or its True/False default), else "".
+
+    Why: the model describes a flag as a thing ("The trust env to use.", "The http1 proxy to
+    use." for httpx's ``http1: bool``); an answer made to start "Whether" reads as the
+    condition the flag is ("Whether to use HTTP/1.1.").
+    """
+    if param is None:
+        return ""
+    boolean = (param.annotation or "").strip() in _BOOL_TYPES or (param.default or "") in ("True", "False", "true", "false")
+    return "Whether" if boolean else ""
+
 
 # Python's special methods are what the syntax that calls them says: a fact, not prose. Read by
 # hand on httpx, the model wrote a summary for 15 of them and got 4 wrong ("Set a cookie value by
@@ -266,8 +289,9 @@ def echoes_context(text: str, prompt: str) -> bool:
 def request_key(identity: str, template_text: str, req: Request) -> str:
     """Cache key: model identity, prompt template, symbol hashes, and what is asked."""
     s = req.symbol
+    asked = req.field + (f"\x1f{req.lead}" if req.lead else "")
     raw = "\x1f".join([identity, hashlib.sha256(template_text.encode()).hexdigest(), s.id, s.sig_hash, s.doc_hash,
-                       s.body_hash, req.field])
+                       s.body_hash, asked])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
