@@ -120,25 +120,31 @@ def test_an_answer_that_repeats_a_few_shot_example_is_refused():
     assert not copied("Return the attribute's value from the instance's config.", prompt)
 
 
+def _scanned(root, src: str):
+    """A project of one file ``m.py``, scanned: (project, its symbols)."""
+    from conftest import write
+    from llmctl.core.project import open_project
+    from llmctl.core.store.db import Store
+    from llmctl.core.store.scan import scan
+
+    write(root, "m.py", src)
+    project = open_project(root)
+    scan(project)
+    with Store(project.store_dir) as store:
+        return project, list(store.symbols())
+
+
 def test_parameter_prompts_follow_a_summary_written_on_an_earlier_run(tmp_path, monkeypatch):
     """generate = "summaries", then "all": the parameter lines are asked after the cached summary, as they
     would have been on one run (before, the later run's prompts had no summary line)."""
     from contextlib import ExitStack
 
-    from conftest import write
     from llmctl.core.docs import generate
     from llmctl.core.docs.prose import ProseCache, request_key, Request
     from llmctl.core.docs.templates import Templates
     from llmctl.core.model.connect import model_identity_for
-    from llmctl.core.project import open_project
-    from llmctl.core.store.db import Store
-    from llmctl.core.store.scan import scan
 
-    write(tmp_path, "m.py", "def fold(text, width):\n    return text[:width]\n")
-    project = open_project(tmp_path)
-    scan(project)
-    with Store(project.store_dir) as store:
-        symbols = list(store.symbols())
+    project, symbols = _scanned(tmp_path, "def fold(text, width):\n    return text[:width]\n")
     fold = next(s for s in symbols if s.name == "fold")
     tpl = Templates(project)
     identity = model_identity_for(project)
@@ -229,19 +235,11 @@ def test_a_flags_description_is_made_to_start_with_whether(tmp_path, monkeypatch
     # reads as a condition (bench/docgen --params, flags: cosine 0.473 -> 0.520 to the real text).
     from contextlib import ExitStack
 
-    from conftest import write
     from llmctl.core.docs import generate
     from llmctl.core.docs.prose import Request
     from llmctl.core.docs.templates import Templates
-    from llmctl.core.project import open_project
-    from llmctl.core.store.db import Store
-    from llmctl.core.store.scan import scan
 
-    write(tmp_path, "m.py", 'def fetch(url: str, strict=False, http1: bool = True):\n    """Fetch a page."""\n')
-    project = open_project(tmp_path)
-    scan(project)
-    with Store(project.store_dir) as store:
-        symbols = list(store.symbols())
+    project, symbols = _scanned(tmp_path, 'def fetch(url: str, strict=False, http1: bool = True):\n    """Fetch a page."""\n')
     fetch = next(s for s in symbols if s.name == "fetch")
     assert [Request(fetch, f"param:{n}").lead for n in ("url", "strict", "http1")] == ["", "Whether", "Whether"]
 
