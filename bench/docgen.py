@@ -185,7 +185,7 @@ def main() -> None:
             if args.params:
                 params_pass(project, set(truth))
             if args.slice_files > 0:  # 0: quality only
-                all_cfg = Config.validate({"model": served})
+                all_cfg = Config.validate({"model": served, "docs": {"generate": "all"}})
                 sliced = Project(root=slice_root, config=all_cfg, store_override=Path(tmp) / "store-slice")
                 marks.clear()
                 r2 = sync(sliced, on_total=on_total, progress=progress)
