@@ -259,3 +259,26 @@ def test_a_flags_description_is_made_to_start_with_whether(tmp_path, monkeypatch
     assert prose[(fetch.id, "param:url")] == "The address."
     assert prose[(fetch.id, "param:strict")] == "Whether to fail on errors."
     assert model.prompts[1].endswith("Parameter `url`: The address.\nParameter `strict`: Whether")
+
+
+def test_switching_generate_to_summaries_drops_generated_parameter_descriptions(tmp_path):
+    # The setting is part of each section's tpl= hash, like min_confidence: a re-render from the cache.
+    from conftest import run_cli, write
+    from llmctl.core.docs.prose import ProseCache, Request, request_key
+    from llmctl.core.docs.templates import Templates
+    from llmctl.core.model.connect import model_identity_for
+
+    write(tmp_path, "llmctl.toml", '[docs]\ngenerate = "all"\n')
+    project, symbols = _scanned(tmp_path, 'def fold(text, width):\n    """Cut text to a width."""\n')
+    fold = next(s for s in symbols if s.name == "fold")
+    cache = ProseCache(project.store_dir / "prose.db")
+    identity, tpl_text = model_identity_for(project), Templates(project).source("prompt_symbol.j2")
+    for name in ("text", "width"):
+        cache.put(request_key(identity, tpl_text, Request(fold, f"param:{name}")), f"The {name} it cuts.", identity, -0.2)
+    cache.close()
+    run_cli("docs", "sync", "--no-model", cwd=tmp_path, check=True)
+    page = tmp_path / "docs/api/m.md"
+    assert "| The width it cuts. *(generated)* |" in page.read_text()
+    write(tmp_path, "llmctl.toml", '[docs]\ngenerate = "summaries"\n')
+    run_cli("docs", "sync", "--no-model", cwd=tmp_path, check=True)
+    assert "The width it cuts." not in page.read_text() and "Cut text to a width." in page.read_text()

@@ -28,8 +28,9 @@ class Templates:
         if project is not None and project.config.docs.templates_dir:
             loaders.append(FileSystemLoader(str(project.root / project.config.docs.templates_dir)))
         loaders.append(PackageLoader("llmctl.templates", ""))
-        # Which cached prose a section shows depends on docs.min_confidence too.
+        # Which cached prose a section shows depends on docs.min_confidence and docs.generate too.
         self.floor = project.config.docs.confidence_floor if project is not None else None
+        self.generate = project.config.docs.generate if project is not None else None
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
@@ -46,6 +47,7 @@ class Templates:
 
         The templates, the confidence floor (``docs.min_confidence``) that decides
         which cached answers it shows (changing the floor re-renders, from the cache),
+        ``docs.generate`` (from "all" to "summaries" drops generated parameter descriptions),
         and the analyzers' and the renderer's versions: a parser that reads doc comments
         anew (httpx's Markdown parameter lists), or a renderer that picks another
         definition to speak for a section, re-renders sections whose code did not change.
@@ -56,4 +58,6 @@ class Templates:
                 + f"\0analyzers={ANALYZER_VERSION}\0render={RENDER_VERSION}")
         if self.floor is not None:
             text += f"\0min_confidence={self.floor!r}"
+        if self.generate is not None:
+            text += f"\0generate={self.generate}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
