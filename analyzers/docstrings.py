@@ -59,6 +59,12 @@ _GOOGLE_HEADER = re.compile(r"^\s*(?:([A-Za-z][A-Za-z ]*):|\*\*([A-Za-z][A-Za-z 
 _BULLET = re.compile(r"^\s*[*-]\s+")
 # A list entry after its bullet: "**url** - URL for the new `Request`.", "`url` (str): …", "model [nn.Module]: …"
 _BULLET_ENTRY = re.compile(r"^(?:\*\*|``?)?(\*{0,2}[\w.]+)(?:\*\*|``?)?\s*(?:[(\[]([^)\]]*)[)\]])?\s*(?:[-–:]\s*(.*))?$")
+_NUMPY_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*)\s*\n\s*-{3,}\s*$", re.M)
+_SPHINX_FIELD = re.compile(
+    r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|yields?|ytype|raises?|raise|except|exception"
+    r"|ivar|cvar|var|vartype)"
+    r"(?:\s+([^:]*?))?\s*:\s*(.*)$"
+)
 
 
 def _header(line: str) -> tuple[str, str] | None:
@@ -68,12 +74,6 @@ def _header(line: str) -> tuple[str, str] | None:
         return None
     kind = _GOOGLE_SECTIONS.get((m.group(1) or m.group(2)).strip().lower())
     return (kind, (m.group(3) or "").strip()) if kind else None
-_NUMPY_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z ]*)\s*\n\s*-{3,}\s*$", re.M)
-_SPHINX_FIELD = re.compile(
-    r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|yields?|ytype|raises?|raise|except|exception"
-    r"|ivar|cvar|var|vartype)"
-    r"(?:\s+([^:]*?))?\s*:\s*(.*)$"
-)
 
 
 def detect_python_style(doc: str) -> str:

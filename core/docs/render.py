@@ -67,8 +67,8 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     if sym.doc.summary:
         text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
         summary = {"text": text or sym.doc.summary, "generated": False}
-    elif called_by(sym):
-        summary = {"text": called_by(sym), "generated": False}
+    elif fact := called_by(sym):
+        summary = {"text": fact, "generated": False}
     else:
         summary = {"text": prose.get((sym.id, "summary")), "generated": True}
         gaps += summary["text"] is None
