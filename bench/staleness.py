@@ -48,12 +48,16 @@ TRAIN = {"click", "requests", "gin", "express", "axios", "anyhow", "javapoet"}
 
 
 def load(repos: Path, cache: Path, commits: int) -> dict[str, list[dict]]:
+    from llmctl.analyzers import ANALYZER_VERSION
     from llmctl.trainers.history import mine
 
     out = {}
     cache.mkdir(parents=True, exist_ok=True)
     for name in REPOS:
-        f = cache / f"{name}-{commits}.jsonl"
+        # Keyed by what mining reads: the clone's commit and the analyzers' version (a parser that reads
+        # doc comments anew, such as httpx's Markdown parameter lists, changes the examples).
+        tag = head(repos / name) if (repos / name / ".git").exists() else "none"
+        f = cache / f"{name}-{commits}-analyzers{ANALYZER_VERSION}-{tag}.jsonl"
         if not f.exists():
             if not (repos / name / ".git").exists():
                 print(f"skipped {name}: no clone with history at {repos / name}")
