@@ -161,7 +161,8 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     write(git_repo, "crate/src/lib.rs", "mod error;\npub use crate::error::Error;\n\n/// A result.\npub type Result<T> = "
                                         "core::result::Result<T, Error>;\n\n#[cfg(test)]\nmod tests {\n    pub fn t() {}\n}\n")
     write(git_repo, "crate/src/error.rs", "/// An error.\npub struct Error;\n\nimpl Error {\n    /// Make one.\n"
-                                          "    pub fn new() -> Self { Error }\n}\n\npub fn hidden() {}\n")
+                                          "    pub fn new() -> Self { Error }\n\n    fn check(&self) -> bool { true }\n}\n\n"
+                                          "pub fn hidden() {}\n")  # check: a private method (walkdir's metadata_internal)
     write(git_repo, "app/src/main/java/com/acme/Client.java", "package com.acme;\n/** A client. */\npublic class Client {\n"
                                                                "  /** Send. */\n  public void send() {}\n}\n")
     write(git_repo, "app/src/test/java/com/acme/ClientTest.java", "package com.acme;\npublic class ClientTest {}\n")

@@ -117,7 +117,9 @@ def _walk(crate: _Crate, mid: str, public: str, api: PublicApi, methods: dict[st
         eid = f"{public}.{n}"
         page_entries.append(Entry(eid, defs))
         if defs[-1].kind in TYPE_KINDS:
-            own = crate.items.get(defs[-1].id, [])  # trait methods
+            # A trait's methods, and the type's own: public ones only (walkdir's private
+            # ``DirEntry::metadata_internal`` had a section, and the model a summary to write).
+            own = [m for m in crate.items.get(defs[-1].id, []) if m.is_public and not _hidden(m)]
             extra = [m for m in methods.get(defs[-1].name, []) if m.path.startswith(crate.root.path[:-10])]
             by_name: dict[str, list[Symbol]] = {}
             for m in own + [m for m in extra if m not in own]:
