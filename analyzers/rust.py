@@ -88,14 +88,17 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, public_scope: bool, r
         elif t == "impl_item":
             type_node = child.child_by_field_name("type")
             type_name = one_line(text_of(type_node, src)).split("<", 1)[0].split("::")[-1]
-            is_trait_impl = child.child_by_field_name("trait") is not None
+            trait = child.child_by_field_name("trait")
+            is_trait_impl = trait is not None
             body = child.child_by_field_name("body")
             if body is None:
                 continue
             for m in body.named_children:
                 if m.type == "function_item":
                     pub = public_scope and (is_trait_impl or _is_pub(m, src))
-                    _function(m, src, path, f"{prefix}.{type_name}", METHOD, pub, result)
+                    # The trait it implements, as an attribute ("impl fmt::Debug"): the trait says what it does.
+                    impl = [f"impl {one_line(text_of(trait, src))}"] if is_trait_impl else []
+                    _function(m, src, path, f"{prefix}.{type_name}", METHOD, pub, result, impl)
         elif t == "mod_item":
             body = child.child_by_field_name("body")
             name = text_of(child.child_by_field_name("name"), src)
@@ -173,11 +176,13 @@ def _params(node: Node | None, src: bytes) -> list[Param]:
     return out
 
 
-def _function(node: Node, src: bytes, path: str, prefix: str, kind: str, public: bool, result: FileResult) -> None:
+def _function(node: Node, src: bytes, path: str, prefix: str, kind: str, public: bool, result: FileResult,
+              extra: list[str] = ()) -> None:
     name = text_of(node.child_by_field_name("name"), src)
     body = node.child_by_field_name("body")
     ret = node.child_by_field_name("return_type")
     doc_raw, attrs = _doc_and_attrs(node, src)
+    attrs = [*attrs, *extra]
     sym = declared(
         node, src, language="rust", path=path, prefix=prefix, name=name, kind=kind, body=body, public=public,
         params=_params(node.child_by_field_name("parameters"), src),

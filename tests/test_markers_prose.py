@@ -282,3 +282,26 @@ def test_switching_generate_to_summaries_drops_generated_parameter_descriptions(
     write(tmp_path, "llmctl.toml", '[docs]\ngenerate = "summaries"\n')
     run_cli("docs", "sync", "--no-model", cwd=tmp_path, check=True)
     assert "The width it cuts." not in page.read_text() and "Cut text to a width." in page.read_text()
+
+
+def test_a_rust_trait_implementation_is_summarised_by_its_trait():
+    # walkdir/anyhow: the model wrote "Write a string to the file." for a Debug::fmt and "Return the next
+    # item in the chain." for a next_back; the trait says what they do.
+    from llmctl.core.docs.prose import called_by
+
+    src = b'''
+pub struct Chain;
+
+impl Chain {
+    pub fn new() -> Self { Chain }
+}
+
+impl fmt::Debug for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
+}
+'''
+    syms = {s.name: s for s in analyze(src, "src/lib.rs", "rust").symbols}
+    assert called_by(syms["fmt"]) == "Implements `fmt::Debug` for `Chain`."
+    assert called_by(syms["new"]) is None
+    assert [r.field for r in needs(syms["fmt"], "summaries")] == []
+    assert [r.field for r in needs(syms["new"], "summaries")] == ["summary"]

@@ -102,8 +102,19 @@ _CALLED_BY = {
 
 
 def called_by(sym: Symbol) -> str | None:
-    """The summary of an undocumented Python special method: the syntax that calls it (``Called by `len(headers)`.``)."""
-    if sym.language != "python" or sym.kind != "method" or not sym.parent or sym.name not in _CALLED_BY:
+    """The summary of an undocumented method whose meaning the language fixes, else None.
+
+    A Python special method: the syntax that calls it (``Called by `len(headers)`.``).
+    A Rust trait implementation: the trait (``Implements `fmt::Debug` for `DirEntry`.``);
+    on walkdir and anyhow the model wrote "Write a string to the file." for a ``Debug::fmt``
+    and "Return the next item in the chain." for a ``next_back``.
+    """
+    if sym.kind != "method" or not sym.parent:
+        return None
+    if sym.language == "rust":
+        trait = next((d[5:] for d in sym.decorators if d.startswith("impl ")), None)
+        return f"Implements `{trait}` for `{sym.parent.rsplit('.', 1)[-1]}`." if trait else None
+    if sym.language != "python" or sym.name not in _CALLED_BY:
         return None
     cls = sym.parent.rsplit(".", 1)[-1]
     form = _CALLED_BY[sym.name].format(C=cls, o="_".join(name_words(cls)) or "obj")
