@@ -305,3 +305,31 @@ impl fmt::Debug for Chain {
     assert called_by(syms["new"]) is None
     assert [r.field for r in needs(syms["fmt"], "summaries")] == []
     assert [r.field for r in needs(syms["new"], "summaries")] == ["summary"]
+
+
+def test_a_summary_that_repeats_a_differently_named_callees_is_refused():
+    from llmctl.core.docs.prose import repeats_callee
+
+    prompt = ("Each Java definition …\n\nClass `CodeBlock.Builder`: A builder of code blocks.\n"
+              "Calls `CodeBlock.Builder.add`: Add code with positional or relative arguments.\nCode:\n")
+    # javapoet's beginControlFlow calls add and was given add's summary
+    assert repeats_callee("Add code with positional or relative arguments.", prompt, "beginControlFlow")
+    assert not repeats_callee("Add code with positional or relative arguments.", prompt, "add")  # an overload
+    assert not repeats_callee("Begin a control flow block.", prompt, "beginControlFlow")
+
+
+def test_a_javascript_constructor_is_summarised_by_new():
+    from llmctl.core.docs.prose import called_by
+
+    src = b"/** An HTTP error. */\nexport class HTTPError extends Error {\n  constructor(response) {\n    super('x');\n  }\n}\n"
+    syms = {s.name: s for s in analyze(src, "m.ts", "typescript").symbols}
+    assert called_by(syms["constructor"]) == "Called by `new HTTPError(...)`."
+
+
+def test_a_summary_that_repeats_a_members_doc_comment_is_refused():
+    from llmctl.core.docs.prose import repeats_member
+
+    prompt = ("Each TypeScript definition …\nCode:\nexport type Progress = {\n\t/**\n\tA number between `0` and `1`.\n\t*/\n"
+              "\tpercent: number;\n\t/**\n\tThe number of bytes transferred so far.\n\t*/\n\ttransferredBytes: number;\n")
+    assert repeats_member("The number of bytes transferred so far.", prompt)  # ky's Progress got its field's doc
+    assert not repeats_member("The progress of a request or a response.", prompt)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from llmctl.analyzers.symbols import Symbol
 from llmctl.core.docs.prose import (
     ProseCache, Request, api_params, body_of, build_examples, clean_answer, code_excerpt, copied, described_params,
-    echoes_context, nearest, request_key, validate,
+    echoes_context, nearest, repeats_callee, repeats_member, request_key, validate,
 )
 from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
@@ -82,7 +82,9 @@ class _Generator:
                                                           temperature=temperature)
             text = clean_answer(f"{lead}{raw}" if lead else raw, kind)
             reason = (validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
-                      or ("repeats its class or module" if echoes_context(text, prompt) else None))
+                      or ("repeats its class or module" if echoes_context(text, prompt) else None)
+                      or ("repeats a callee" if kind == "summary" and repeats_callee(text, prompt, sym.name) else None)
+                      or ("repeats a member's doc" if kind == "summary" and repeats_member(text, prompt) else None))
             if reason is None:
                 return text, confidence
             if gated(kind, confidence, self.floor):

@@ -105,18 +105,22 @@ def called_by(sym: Symbol) -> str | None:
     """The summary of an undocumented method whose meaning the language fixes, else None.
 
     A Python special method: the syntax that calls it (``Called by `len(headers)`.``).
+    A JavaScript/TypeScript constructor: ``Called by `new HTTPError(...)`.``
     A Rust trait implementation: the trait (``Implements `fmt::Debug` for `DirEntry`.``);
     on walkdir and anyhow the model wrote "Write a string to the file." for a ``Debug::fmt``
     and "Return the next item in the chain." for a ``next_back``.
     """
     if sym.kind != "method" or not sym.parent:
         return None
+    cls = sym.parent.rsplit(".", 1)[-1]
     if sym.language == "rust":
         trait = next((d[5:] for d in sym.decorators if d.startswith("impl ")), None)
-        return f"Implements `{trait}` for `{sym.parent.rsplit('.', 1)[-1]}`." if trait else None
+        return f"Implements `{trait}` for `{cls}`." if trait else None
+    if sym.language in ("javascript", "typescript") and sym.name == "constructor":
+        # ky's HTTPError constructor got "Raise an HTTP error if the response has a non-2xx status code."
+        return f"Called by `new {cls}(...)`."
     if sym.language != "python" or sym.name not in _CALLED_BY:
         return None
-    cls = sym.parent.rsplit(".", 1)[-1]
     form = _CALLED_BY[sym.name].format(C=cls, o="_".join(name_words(cls)) or "obj")
     return f"Called by `{form}`."
 
@@ -273,6 +277,49 @@ def copied(text: str, prompt: str) -> bool:
         other = " ".join(answer.lower().split())
         if norm == other or difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
             return True
+    return False
+
+
+_CALLS = re.compile(r"^Calls `([^`]*)`: (.+)$", re.M)
+
+
+def repeats_callee(text: str, prompt: str, name: str) -> bool:
+    """True when ``text`` (all but) repeats the summary of a callee the prompt names, one named otherwise than ``name``.
+
+    Why: javapoet's ``beginControlFlow``, ``nextControlFlow`` and ``endControlFlow`` call
+    ``add`` and got its summary, "Add code with positional or relative arguments.". A
+    callee of the same name (an overload the method forwards to) may say the same.
+    """
+    import difflib
+
+    norm = " ".join(text.lower().split())
+    for callee, summary in _CALLS.findall(prompt):
+        other = " ".join(summary.lower().split())
+        if callee.rsplit(".", 1)[-1] != name and difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
+            return True
+    return False
+
+
+_INNER_DOC = re.compile(r'/\*\*(.*?)\*/|"""(.*?)"""|\'\'\'(.*?)\'\'\'', re.S)
+
+
+def repeats_member(text: str, prompt: str) -> bool:
+    """True when ``text`` (all but) repeats a sentence of a doc comment inside the prompt's code: a member's, not the whole's.
+
+    Why: ky's ``Progress`` type got its first field's doc, "The number of bytes transferred
+    so far.", and ``RetryOptions`` its ``limit``'s, "The number of times to retry failed
+    requests." (the symbol's own doc comment is stripped from the code; inner ones stay).
+    """
+    import difflib
+
+    code = prompt.rsplit("\nCode:\n", 1)[-1]
+    norm = " ".join(text.lower().split()).rstrip(".")
+    for m in _INNER_DOC.finditer(code):
+        body = " ".join(ln.strip().lstrip("*").strip() for ln in next(g for g in m.groups() if g is not None).splitlines())
+        for sentence in re.split(r"(?<=[.!?])\s+", body):
+            other = " ".join(sentence.lower().split()).rstrip(".")
+            if other and difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
+                return True
     return False
 
 

@@ -14,8 +14,9 @@ from llmctl.core.project import Project
 
 # Bump when rendering changes what a section says for the same code and templates (2: a property's
 # getter speaks for it, not its setter, core/api Entry.symbol; 3: Python special methods are summarised
-# by the syntax that calls them, prose.called_by; 4: Rust trait implementations by their trait).
-RENDER_VERSION = 4
+# by the syntax that calls them, prose.called_by; 4: Rust trait implementations by their trait; 5: JS/TS
+# constructors by `new`).
+RENDER_VERSION = 5
 
 
 class Templates:
