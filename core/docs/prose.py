@@ -263,6 +263,14 @@ def validate(text: str, sym: Symbol, kind: str) -> str | None:
 _ANSWER = re.compile(r"^(?:Summary|Parameter `[^`]*`|Returns|Raises):\s*(.+)$", re.M)
 
 
+def _all_but(text: str, other: str) -> bool:
+    """True when ``text`` repeats ``other``, or all but (case, spacing, a final stop and a few letters aside)."""
+    import difflib
+
+    a, b = (" ".join(t.lower().split()).rstrip(".") for t in (text, other))
+    return bool(b) and (a == b or difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.85)
+
+
 def copied(text: str, prompt: str) -> bool:
     """True when ``text`` repeats (or all but repeats) an answer the prompt's few-shot examples give.
 
@@ -270,14 +278,7 @@ def copied(text: str, prompt: str) -> bool:
     symbol ("Get the root path of a package…" for three ``__get__`` overloads);
     the other checks pass it, because it is well-formed prose.
     """
-    import difflib
-
-    norm = " ".join(text.lower().split())
-    for answer in _ANSWER.findall(prompt):
-        other = " ".join(answer.lower().split())
-        if norm == other or difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
-            return True
-    return False
+    return any(_all_but(text, answer) for answer in _ANSWER.findall(prompt))
 
 
 _CALLS = re.compile(r"^Calls `([^`]*)`: (.+)$", re.M)
@@ -290,14 +291,7 @@ def repeats_callee(text: str, prompt: str, name: str) -> bool:
     ``add`` and got its summary, "Add code with positional or relative arguments.". A
     callee of the same name (an overload the method forwards to) may say the same.
     """
-    import difflib
-
-    norm = " ".join(text.lower().split())
-    for callee, summary in _CALLS.findall(prompt):
-        other = " ".join(summary.lower().split())
-        if callee.rsplit(".", 1)[-1] != name and difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
-            return True
-    return False
+    return any(callee.rsplit(".", 1)[-1] != name and _all_but(text, summary) for callee, summary in _CALLS.findall(prompt))
 
 
 _INNER_DOC = re.compile(r'/\*\*(.*?)\*/|"""(.*?)"""|\'\'\'(.*?)\'\'\'', re.S)
@@ -310,16 +304,10 @@ def repeats_member(text: str, prompt: str) -> bool:
     so far.", and ``RetryOptions`` its ``limit``'s, "The number of times to retry failed
     requests." (the symbol's own doc comment is stripped from the code; inner ones stay).
     """
-    import difflib
-
-    code = prompt.rsplit("\nCode:\n", 1)[-1]
-    norm = " ".join(text.lower().split()).rstrip(".")
-    for m in _INNER_DOC.finditer(code):
+    for m in _INNER_DOC.finditer(prompt.rsplit("\nCode:\n", 1)[-1]):
         body = " ".join(ln.strip().lstrip("*").strip() for ln in next(g for g in m.groups() if g is not None).splitlines())
-        for sentence in re.split(r"(?<=[.!?])\s+", body):
-            other = " ".join(sentence.lower().split()).rstrip(".")
-            if other and difflib.SequenceMatcher(a=norm, b=other).ratio() >= 0.85:
-                return True
+        if any(_all_but(text, sentence) for sentence in re.split(r"(?<=[.!?])\s+", body)):
+            return True
     return False
 
 
