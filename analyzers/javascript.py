@@ -22,7 +22,7 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
-from llmctl.analyzers.jsexports import commonjs, module_exports
+from llmctl.analyzers.jsexports import assignment_chain, commonjs, module_exports
 from llmctl.analyzers.symbols import (
     CLASS, ENUM, FUNCTION, INTERFACE, METHOD, TYPE, ImportRef, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param,
     ParsedDoc, Symbol,
@@ -199,9 +199,7 @@ def _assigned(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -
     ``module.exports = class Application …`` and ``module.exports = { get header() {…} }`` (each
     member a function of the module). Express and koa define their whole API this way."""
     src = ctx.src
-    target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
-    while value is not None and value.type == "assignment_expression":
-        value = value.child_by_field_name("right")
+    target, value = node.child_by_field_name("left"), assignment_chain(node, src)[1]
     if target is None or value is None or target.type not in ("member_expression", "identifier"):
         return
     parts = [p for p in text_of(target, src).split(".") if p != "prototype"]

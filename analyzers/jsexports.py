@@ -58,21 +58,27 @@ def module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -
                 s.exported, s.visibility = True, "public"
 
 
+def assignment_chain(expr: Node | None, src: bytes) -> tuple[list[str], Node | None]:
+    """``a = b = value`` -> (["a", "b"], the value's node): the targets, outermost first, and what is assigned."""
+    targets = []
+    while expr is not None and expr.type == "assignment_expression":
+        targets.append(text_of(expr.child_by_field_name("left"), src))
+        expr = expr.child_by_field_name("right")
+    return targets, expr
+
+
+def required_module(expr: Node | None, src: bytes) -> str | None:
+    """``require('./x')`` -> ``./x``; None for any other expression."""
+    if expr is None or expr.type != "call_expression" or text_of(expr.child_by_field_name("function"), src) != "require":
+        return None
+    args = expr.child_by_field_name("arguments")
+    return specifier(args.named_children[0], src) if args is not None and args.named_child_count else None
+
+
 def _module_exports_require(expr: Node, src: bytes) -> str:
     """``module.exports = require('./x')`` (through ``exports = module.exports = …`` chains) -> ``./x``."""
-    while expr.type == "assignment_expression":
-        right = expr.child_by_field_name("right")
-        if text_of(expr.child_by_field_name("left"), src) == "module.exports" and right is not None \
-                and right.type == "call_expression" and text_of(right.child_by_field_name("function"), src) == "require":
-            args = right.child_by_field_name("arguments")
-            if args is not None and args.named_child_count:
-                return specifier(args.named_children[0], src)
-        expr = right
-        if expr is None:
-            break
-    return ""
-
-
+    targets, value = assignment_chain(expr, src)
+    return (required_module(value, src) or "") if targets and targets[-1] == "module.exports" else ""
 
 
 class CommonJS:
@@ -99,17 +105,13 @@ def commonjs(root: Node, src: bytes) -> CommonJS | None:
             exprs = [(text_of(d.child_by_field_name("name"), src), d.child_by_field_name("value"))
                      for d in stmt.named_children if d.type == "variable_declarator"]
         for var, expr in exprs:
-            targets = []
-            while expr is not None and expr.type == "assignment_expression":
-                targets.append(text_of(expr.child_by_field_name("left"), src))
-                expr = expr.child_by_field_name("right")
+            targets, expr = assignment_chain(expr, src)
             if expr is None:
                 continue
             value = text_of(expr, src)
-            if var and expr.type == "call_expression" and text_of(expr.child_by_field_name("function"), src) == "require":
-                args = expr.child_by_field_name("arguments")
-                if args is not None and args.named_child_count:
-                    required[var] = specifier(args.named_children[0], src)
+            module = required_module(expr, src) if var else None
+            if module is not None:
+                required[var] = module
             for target in targets:
                 if target in ("module.exports", "exports"):
                     found = True
