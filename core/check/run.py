@@ -85,8 +85,9 @@ def _run_rules(project: Project, scope: Scope, symbols, look: Lookup, out: Filte
     root = project.root
     findings: list[Finding] = []
     ctx = DocContext.of(symbols, project.config.check)
+    ours = {path for path in {s.path for s in symbols} if not glob_match(path, NOT_OURS)}  # per file, not per symbol
     for s in symbols:
-        if not glob_match(s.path, NOT_OURS):
+        if s.path in ours:
             findings.extend(check_doc(s, ctx))
     out_dir, rel_dir = root / project.config.docs.out_dir, project.config.docs.out_dir.strip("/")
 
