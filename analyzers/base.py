@@ -150,7 +150,7 @@ def declared(node: Node, src: bytes, *, language: str, path: str, prefix: str, n
     return Symbol(
         id=f"{prefix}.{name}" if prefix else name, name=name, kind=kind, language=language, path=path,
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix or None,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")).rstrip(";"),
+        signature=head_text(node, src, node.start_byte, head_end).rstrip(";"),
         visibility="public" if public else "private", exported=public, **fields,
     )
 
@@ -212,6 +212,33 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
                 (facts[a].raised if inner else facts[a].raised_nested).append(name)
                 inner = False
     return facts
+
+
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
+
+
+def head_text(node: Node, src: bytes, start: int, end: int) -> str:
+    """The source between bytes ``start`` and ``end`` of ``node``, less its comments, on one line.
+
+    A signature wrapped over lines may carry comments (``def loads(  # type: ignore[override]``),
+    which would otherwise run into the parameters when the head is shown on one line.
+    """
+    cuts: list[tuple[int, int]] = []
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.type in _COMMENTS:
+            cuts.append((n.start_byte, n.end_byte))
+        else:
+            todo.extend(n.children)
+    parts, at = [], start
+    for a, b in sorted(cuts):
+        parts.append(src[at:max(at, a)])
+        at = max(at, b)
+    parts.append(src[at:end])
+    return one_line(b" ".join(parts).decode("utf-8", "replace"))
 
 
 def one_line(text: str) -> str:

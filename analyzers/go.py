@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import tree_sitter_go
 from tree_sitter import Language, Parser
 
-from llmctl.analyzers.base import FileResult, finish_symbol, module_symbol, one_line, text_of
+from llmctl.analyzers.base import FileResult, finish_symbol, head_text, module_symbol, one_line, text_of
 from llmctl.analyzers.doccomments import parse_go_doc
 from llmctl.analyzers.symbols import (
     FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TYPE, VAR_POSITIONAL, Param,
@@ -115,7 +115,7 @@ def _function(node: Node, outer: Node, src: bytes, path: str, prefix: str, recv_
     sym = Symbol(
         id=f"{parent}.{name}", name=name, kind=METHOD if recv_type else FUNCTION, language="go", path=path,
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=parent,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")), params=params,
+        signature=head_text(node, src, node.start_byte, head_end), params=params,
         returns=one_line(text_of(result_node, src)) if result_node is not None else None,
         returns_value=result_node is not None, stub=body is None,
         visibility="public" if exported else "private", exported=exported,

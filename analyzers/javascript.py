@@ -19,7 +19,7 @@ import tree_sitter_typescript
 from tree_sitter import Language, Parser, Query
 
 from llmctl.analyzers.base import (
-    BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
+    BodyFacts, FileResult, collect_body_facts, finish_symbol, head_text, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
 from llmctl.analyzers.jsexports import assignment_chain, commonjs, module_exports
@@ -286,7 +286,7 @@ def _function(fn: Node, decl: Node, name: str, outer: Node, ctx: _Ctx, prefix: s
     ret = fn.child_by_field_name("return_type")
     body = fn.child_by_field_name("body")
     head_end = body.start_byte if body is not None else fn.end_byte
-    signature = one_line(src[decl.start_byte:head_end].decode("utf-8", "replace")).removesuffix("=>").rstrip(" ={;")
+    signature = head_text(decl, src, decl.start_byte, head_end).removesuffix("=>").rstrip(" ={;")
     doc_raw = _doc_before(outer, ctx)
     sym = Symbol(
         id=f"{prefix}.{name}", name=name, kind=kind, language=ctx.language, path=ctx.path,
@@ -312,7 +312,7 @@ def _type(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool, kind:
     sym = Symbol(
         id=f"{prefix}.{name}", name=name, kind=kind, language=ctx.language, path=ctx.path,
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
-        signature=one_line(src[node.start_byte:head_end].decode("utf-8", "replace")),
+        signature=head_text(node, src, node.start_byte, head_end).rstrip(";"),
         decorators=_decorators(node, ctx), exported=exported, doc_raw=doc_raw,
         doc=parse_block_tags(doc_raw, "jsdoc") if doc_raw else ParsedDoc(),
     )

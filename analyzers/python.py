@@ -15,7 +15,7 @@ import tree_sitter_python
 from tree_sitter import Language, Parser, Query
 
 from llmctl.analyzers.base import (
-    BodyFacts, FileResult, collect_body_facts, finish_symbol, module_id, module_symbol, one_line, text_of,
+    BodyFacts, FileResult, collect_body_facts, finish_symbol, head_text, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.docstrings import parse_python_docstring
 from llmctl.analyzers.symbols import (
@@ -348,7 +348,7 @@ def _function(node: Node, src: bytes, path: str, prefix: str, in_class: bool, pr
     doc_raw, doc_node = _docstring(body, src)
     is_async = node.children and node.children[0].type == "async"
     head_end = (ret or params_node or node).end_byte
-    signature = ("async " if is_async else "") + "def " + one_line(src[node.child_by_field_name("name").start_byte:head_end].decode("utf-8", "replace"))
+    signature = ("async " if is_async else "") + "def " + head_text(node, src, node.child_by_field_name("name").start_byte, head_end)
     sym = Symbol(
         id=f"{prefix}.{name}", name=name, kind=METHOD if in_class else FUNCTION, language="python",
         path=path, line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,

@@ -265,3 +265,19 @@ def test_syntax_errors_keep_what_is_recoverable():
     assert res.has_errors
     assert "pkg.mod.good" in syms and syms["pkg.mod.good"].doc.summary == "Fine."
     assert "pkg.mod.Later.ok" in syms
+
+
+def test_comments_in_a_wrapped_signature_are_not_part_of_it():
+    # werkzeug's `def get(  # type: ignore[misc]` rendered as "def get(# type: ignore[misc] self, key...".
+    syms, _ = symbols('''
+        def loads(  # type: ignore[override]
+            self,
+            s: str,  # the payload
+            salt: str = "#not-a-comment",
+        ) -> int:
+            pass
+    ''')
+    assert syms["pkg.mod.loads"].signature == 'def loads(self, s: str, salt: str = "#not-a-comment") -> int'
+    ts = analyze(b"export type Progress = {\n  /** Between 0 and 1. */\n  percent: number; // share\n};\n",
+                 "p.ts", "typescript").symbols
+    assert next(s for s in ts if s.name == "Progress").signature == "type Progress = { percent: number; }"
