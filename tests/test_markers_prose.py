@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from llmctl.analyzers import analyze
 from llmctl.core.docs.markers import merge, parse_page, wrap
-from llmctl.core.docs.prose import clean_answer, name_words, needs, validate
+from llmctl.core.docs.answers import clean_answer, validate
+from llmctl.core.docs.prose import name_words, needs
 
 
 def blocks(*ids: str) -> list[tuple[str, str]]:
@@ -103,7 +104,7 @@ def test_hook_and_cli_print_the_same_error_line(tmp_path):
 
 
 def test_an_answer_that_repeats_a_few_shot_example_is_refused():
-    from llmctl.core.docs.prose import copied
+    from llmctl.core.docs.answers import copied
 
     prompt = "\n".join([
         "def get_root_path(import_name):",
@@ -187,7 +188,7 @@ def test_a_retrained_adapter_of_the_same_size_is_another_model_for_the_prose_cac
 
 
 def test_an_answer_that_only_restates_its_class_or_module_line_is_refused():
-    from llmctl.core.docs.prose import echoes_context
+    from llmctl.core.docs.answers import echoes_context
 
     prompt = "Each Go definition …\n\nModule `gin`.\nClass `IRoutes`: IRoutes defines all router handle interface.\nCode:\n"
     assert echoes_context("A router handle interface.", prompt)  # said of eleven route methods of gin
@@ -308,7 +309,7 @@ impl fmt::Debug for Chain {
 
 
 def test_a_summary_that_repeats_a_differently_named_callees_is_refused():
-    from llmctl.core.docs.prose import repeats_callee
+    from llmctl.core.docs.answers import repeats_callee
 
     prompt = ("Each Java definition …\n\nClass `CodeBlock.Builder`: A builder of code blocks.\n"
               "Calls `CodeBlock.Builder.add`: Add code with positional or relative arguments.\nCode:\n")
@@ -327,7 +328,7 @@ def test_a_javascript_constructor_is_summarised_by_new():
 
 
 def test_a_summary_that_repeats_a_members_doc_comment_is_refused():
-    from llmctl.core.docs.prose import repeats_member
+    from llmctl.core.docs.answers import repeats_member
 
     prompt = ("Each TypeScript definition …\nCode:\nexport type Progress = {\n\t/**\n\tA number between `0` and `1`.\n\t*/\n"
               "\tpercent: number;\n\t/**\n\tThe number of bytes transferred so far.\n\t*/\n\ttransferredBytes: number;\n")

@@ -17,9 +17,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from llmctl.analyzers.symbols import Symbol
+from llmctl.core.docs.answers import clean_answer, refusal
 from llmctl.core.docs.prose import (
-    ProseCache, Request, api_params, body_of, build_examples, clean_answer, code_excerpt, copied, described_params,
-    echoes_context, nearest, repeats_callee, repeats_member, request_key, validate,
+    SUMMARY, ProseCache, Request, api_params, body_of, build_examples, code_excerpt, described_params, nearest,
+    request_key,
 )
 from llmctl.core.docs import task
 from llmctl.core.docs.templates import Templates
@@ -52,7 +53,7 @@ class _Job:
     requests: list[Request]
     base: str = ""
     known: dict[str, str] = field(default_factory=dict)  # parameters described without the model (forward.py)
-    summary: str | None = None  # its summary from the cache, when only parameters are asked
+    summary: str | None = None  # its summary from the cache or inherited, when only parameters are asked
 
 
 class _Generator:
@@ -81,10 +82,7 @@ class _Generator:
                                                           max_tokens=self.max_tokens, stop=["\n"],
                                                           temperature=temperature)
             text = clean_answer(f"{lead}{raw}" if lead else raw, kind)
-            reason = (validate(text, sym, kind) or ("repeats an example" if copied(text, prompt) else None)
-                      or ("repeats its class or module" if echoes_context(text, prompt) else None)
-                      or ("repeats a callee" if kind == "summary" and repeats_callee(text, prompt, sym.name) else None)
-                      or ("repeats a member's doc" if kind == "summary" and repeats_member(text, prompt) else None))
+            reason = refusal(text, sym, kind, prompt)
             if reason is None:
                 return text, confidence
             if gated(kind, confidence, self.floor):
@@ -144,8 +142,10 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
     context, lines_of = Context(symbols), {}
     by_symbol: dict[str, _Job] = {}
     for r in missing:
-        known = {name: f.text for name, f in fwd.get(r.symbol.id, {}).items()}
-        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known)).requests.append(r)
+        found = fwd.get(r.symbol.id, {})
+        known = {name: f.text for name, f in found.items() if name != SUMMARY}
+        summary = found[SUMMARY].callee.doc.summary if SUMMARY in found else None
+        by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known, summary=summary)).requests.append(r)
     jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
     by_module: dict[str, list[_Job]] = defaultdict(list)
     for j in jobs:
@@ -207,7 +207,7 @@ def gather_prose(project: Project, requests: list[Request], symbols: list[Symbol
     cfg = project.config.docs
     jobs = _jobs(missing, symbols, project, tpl, shots_for(project), fwd or {})
     for j in jobs:  # a summary written on an earlier run heads the parameter lines, as on the first run
-        j.summary = prose.get((j.symbol.id, "summary"))
+        j.summary = prose.get((j.symbol.id, "summary")) or j.summary
     client = connect(project, stack, log)
     gen = _Generator(client, cache, identity, cfg.max_tokens, floor, stats)
     if on_total:

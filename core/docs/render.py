@@ -12,7 +12,7 @@ from llmctl.core.api import ApiPage, Entry, PublicApi, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.forward import display_name
 from llmctl.core.docs.markers import wrap
-from llmctl.core.docs.prose import api_params, called_by
+from llmctl.core.docs.prose import SUMMARY, api_params, called_by
 from llmctl.core.docs.templates import Templates
 
 
@@ -60,17 +60,23 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
                  attrs: dict[str, str], generate: str, source_url: str, link) -> tuple[str, int]:
     """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it.
 
-    ``fwd``: parameter -> ``forward.Forwarded``, the description of the callee it is passed to.
+    ``fwd``: parameter -> ``forward.Forwarded``, the description of the callee it is passed to or of
+    the method it overrides; ``SUMMARY`` -> the overridden method, whose doc comment it inherits.
     """
     sym: Symbol = entry.symbol
     gaps = 0
     if sym.doc.summary:
         text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
-        summary = {"text": text or sym.doc.summary, "generated": False}
+        summary = {"text": text or sym.doc.summary, "generated": False, "source": None}
+    elif SUMMARY in fwd:  # the documented method it overrides (inherit.py)
+        base = fwd[SUMMARY].callee
+        text = to_markdown(base.doc.description or base.doc.summary, base.language, base.doc.style, link)
+        summary = {"text": text or base.doc.summary, "generated": False,
+                   "source": {"name": display_name(base), "link": link(base.id)}}
     elif fact := called_by(sym):
-        summary = {"text": fact, "generated": False}
+        summary = {"text": fact, "generated": False, "source": None}
     else:
-        summary = {"text": prose.get((sym.id, "summary")), "generated": True}
+        summary = {"text": prose.get((sym.id, "summary")), "generated": True, "source": None}
         gaps += summary["text"] is None
     described = {p.name.lstrip("*"): inline_markdown(p.description, sym.language, link)
                  for p in sym.doc.params if p.description}

@@ -5,7 +5,8 @@ One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 1. :func:`plan_pages`: the public API (core/api): which names go on which page;
 2. :func:`stale_sections`: which sections no longer match their markers (the
    rest are kept byte for byte, so unchanged code renders nothing); a marker
-   also records the callee descriptions its parameters take (forward.py);
+   also records the callee descriptions its parameters take (forward.py) and
+   the doc comment an undocumented override inherits (inherit.py);
 3. ``gather_prose`` (generate.py): cached prose, then the model for what is missing;
 4. :func:`render_pages`: each page's sections rendered and merged with the
    user's own text (markers.py);
@@ -25,9 +26,10 @@ from llmctl.analyzers.symbols import Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
+from llmctl.core.docs.inherit import inherit
 from llmctl.core.docs.generate import Prose, gather_prose
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
-from llmctl.core.docs.prose import needs
+from llmctl.core.docs.prose import SUMMARY, needs
 from llmctl.core.docs.render import linker, render_entry, source_link
 from llmctl.core.docs.templates import Templates
 from llmctl.core.fsutil import atomic_write
@@ -53,14 +55,15 @@ class SyncResult:
     changed: list[str] = field(default_factory=list)
     model: str = ""
     gap_reasons: dict[str, int] = field(default_factory=dict)  # why the model's answers were refused
-    forwarded: int = 0  # parameter descriptions taken from the callee they are passed to (rendered sections)
+    forwarded: int = 0  # parameter descriptions taken from the callee they are passed to or the method they override
+    inherited: int = 0  # undocumented overrides shown with the overridden method's doc comment (rendered sections)
     hand_written: list[str] = field(default_factory=list)  # pages already there without llmctl markers: left alone
 
     def to_json(self) -> dict:
         """The JSON summary other scripts read (names are an interface: add, don't rename)."""
         return {k: getattr(self, k) for k in (
             "pages_written", "symbols", "generated", "cache_hits", "model_calls", "pages_unchanged", "gaps",
-            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons", "forwarded", "hand_written")}
+            "sections_kept", "sections_rendered", "changed", "model", "gap_reasons", "forwarded", "inherited", "hand_written")}
 
 
 def plan_pages(project: Project, all_symbols: list[Symbol]) -> PublicApi:
@@ -123,7 +126,9 @@ def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[s
             text, gaps = render_entry(entry, page, prose, fwd.get(entry.symbol.id, {}), tpl, project.root, out_dir,
                                       section_attrs(entry, tpl_hash, fwd), docs.generate, docs.source_url, link)
             result.gaps += gaps
-            result.forwarded += len(fwd.get(entry.symbol.id, {}))
+            found = fwd.get(entry.symbol.id, {})
+            result.forwarded += len(found) - (SUMMARY in found)
+            result.inherited += SUMMARY in found
         blocks.append((entry.id, text))
     mod = page.module
     description = to_markdown(mod.doc.description or mod.doc.summary, mod.language, mod.doc.style, link)
@@ -229,7 +234,9 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
         api_scope = api
     result.symbols = api_scope.symbols
     existing = read_pages(out_dir)
-    fwd = forwarded([e.symbol for p in api_scope.pages.values() for e in p.entries], all_symbols, project.root)
+    targets = [e.symbol for p in api_scope.pages.values() for e in p.entries]
+    fwd = forwarded(targets, all_symbols, project.root)
+    inherit(fwd, targets, all_symbols)
     kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), fwd, refill_gaps=use_model and write)
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
     requests = [r for sym in to_render for r in needs(sym, cfg.generate, set(fwd.get(sym.id, ())))]

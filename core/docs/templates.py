@@ -15,8 +15,9 @@ from llmctl.core.project import Project
 # Bump when rendering changes what a section says for the same code and templates (2: a property's
 # getter speaks for it, not its setter, core/api Entry.symbol; 3: Python special methods are summarised
 # by the syntax that calls them, prose.called_by; 4: Rust trait implementations by their trait; 5: JS/TS
-# constructors by `new`).
-RENDER_VERSION = 5
+# constructors by `new`; 6: an undocumented override shows the doc comment it inherits, inherit.py,
+# and an indented code block after "Example usage:" is fenced, docmd._looks_like_code).
+RENDER_VERSION = 6
 
 
 class Templates:
