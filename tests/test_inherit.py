@@ -92,3 +92,37 @@ def test_a_java_override_of_an_object_method_says_what_the_jdk_says():
     syms = {s.name: s for s in analyze(src.encode(), "JavaFile.java", "java").symbols}
     assert called_by(syms["hashCode"]) == "Overrides `Object.hashCode`: returns a hash code value for the object."
     assert called_by(syms["size"]) is None
+
+
+def test_an_override_of_a_method_outside_the_project_names_what_it_overrides():
+    py = '''
+class LookupDict(dict):
+    """Dictionary lookup object."""
+
+    def get(self, key, default=None):
+        return self.__dict__.get(key, default)
+
+    def lookup(self, key):
+        return key
+
+class Headers(typing.MutableMapping[str, str]):
+    def values(self):
+        return []
+'''
+    java = '''public final class ClassName extends TypeName implements Comparable<ClassName> {
+  @Override public int compareTo(ClassName o) { return 0; }
+  @Override public String toString() { return ""; }
+  @Override public boolean isAnnotated() { return false; }
+}
+class TypeName {
+  public boolean isAnnotated() { return false; }
+}'''
+    fwd: dict = {}
+    syms = analyze(py.encode(), "m.py", "python").symbols + analyze(java.encode(), "ClassName.java", "java").symbols
+    assert inherit(fwd, syms, syms) == 3
+    facts = {sid: found[SUMMARY].text for sid, found in fwd.items()}
+    assert facts == {"m.LookupDict.get": "Overrides `dict.get`.",
+                     "m.Headers.values": "Overrides `MutableMapping.values`.",
+                     "ClassName.compareTo": "Overrides `Comparable.compareTo`."}
+    # Not lookup (dict has none), not toString (prose.called_by's), not isAnnotated (TypeName declares
+    # it, undocumented: the model may say what it does).

@@ -334,3 +334,18 @@ def test_a_summary_that_repeats_a_members_doc_comment_is_refused():
               "\tpercent: number;\n\t/**\n\tThe number of bytes transferred so far.\n\t*/\n\ttransferredBytes: number;\n")
     assert repeats_member("The number of bytes transferred so far.", prompt)  # ky's Progress got its field's doc
     assert not repeats_member("The progress of a request or a response.", prompt)
+
+
+def test_a_changed_prompt_template_rerenders_sections_whose_code_did_not_change(tmp_path):
+    # Answers are cached by prompt; a section kept by its code hashes would show an answer to the
+    # old prompt forever (and never ask the new one), so the prompt is part of the tpl= hash.
+    from conftest import run_cli, write
+    from llmctl.core.docs.templates import Templates
+
+    write(tmp_path, "llmctl.toml", '[docs]\ntemplates_dir = "tpl"\n')
+    project, _ = _scanned(tmp_path, 'def fold(text, width):\n    return text[:width]\n')
+    before = Templates(project).page_hash()
+    run_cli("docs", "sync", "--no-model", cwd=tmp_path, check=True)
+    write(tmp_path, "tpl/prompt_symbol.j2", "Write a summary.\n\nCode:\n{{ code }}\n")
+    assert Templates(project).page_hash() != before
+    assert '"sections_rendered": 1' in run_cli("docs", "sync", "--no-model", "--json", cwd=tmp_path, check=True).stdout

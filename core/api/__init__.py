@@ -68,10 +68,13 @@ class Entry:
 
         A Python property's getter speaks, not its setter or deleter, which come after it:
         httpx's ``Headers.encoding`` showed its setter, undocumented, and a generated
-        "Encode the value as utf8." in place of the getter's doc comment.
+        "Encode the value as utf8." in place of the getter's doc comment. Of Java's overloads, the
+        last documented one speaks: javapoet documents ``subtypeOf(TypeName)``, not the convenience
+        ``subtypeOf(Type)`` after it, which was given "Return the subtype of a WildcardTypeName.".
         """
         impl = [s for s in self.symbols if not is_overload(s)] or self.symbols
-        return ([s for s in impl if not _accessor(s)] or impl)[-1]
+        speakers = [s for s in impl if not _accessor(s)] or impl
+        return ([s for s in speakers if s.doc.summary] or speakers)[-1]
 
     @property
     def name(self) -> str:

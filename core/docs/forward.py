@@ -44,10 +44,10 @@ _DEFINES = re.compile(r"\b(?:def|function\*?|fn|func|class)\s+$")
 
 @dataclass(frozen=True)
 class Forwarded:
-    """A parameter's description taken from the callee it is passed to."""
+    """A parameter's description taken from the callee it is passed to (or the method it overrides, inherit.py)."""
 
     text: str
-    callee: Symbol  # whose parameter it is
+    callee: Symbol | None  # whose parameter it is; None only for an inherited summary that is a fact
     param: str  # the callee's parameter
 
 
@@ -250,5 +250,5 @@ def forwarded(targets: list[Symbol], symbols: list[Symbol], root: Path) -> dict[
 
 def fingerprint(found: dict[str, Forwarded]) -> str:
     """A short hash of a symbol's forwarded descriptions (a section's marker: it re-renders when a callee's changes)."""
-    raw = "\x1f".join(f"{name}\x1e{f.callee.id}\x1e{f.text}" for name, f in sorted(found.items()))
+    raw = "\x1f".join(f"{name}\x1e{f.callee.id if f.callee else ''}\x1e{f.text}" for name, f in sorted(found.items()))
     return hashlib.sha256(raw.encode()).hexdigest()[:12]

@@ -144,7 +144,8 @@ def _jobs(missing: list[Request], symbols: list[Symbol], project: Project, tpl: 
     for r in missing:
         found = fwd.get(r.symbol.id, {})
         known = {name: f.text for name, f in found.items() if name != SUMMARY}
-        summary = found[SUMMARY].callee.doc.summary if SUMMARY in found else None
+        inherited = found.get(SUMMARY)
+        summary = (inherited.callee.doc.summary if inherited.callee else inherited.text) if inherited else None
         by_symbol.setdefault(r.symbol.id, _Job(r.symbol, [], known=known, summary=summary)).requests.append(r)
     jobs = sorted(by_symbol.values(), key=lambda j: (j.symbol.path, j.symbol.line))
     by_module: dict[str, list[_Job]] = defaultdict(list)

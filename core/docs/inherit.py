@@ -74,14 +74,18 @@ class Bases:
         found = same_file if same_file else cands
         return found[0] if len(found) == 1 else None
 
-    def _direct(self, method: Symbol, owner: Symbol) -> list[Symbol]:
-        """The types a method's owner extends; for a Rust method, the trait its ``impl`` block implements."""
+    @staticmethod
+    def _names(method: Symbol, owner: Symbol) -> list[str]:
+        """The names of the types a method's owner extends; for a Rust method, the trait its ``impl`` implements."""
         if method.language == "rust":
-            names = [_without_generics(d[5:]).rsplit("::", 1)[-1].strip() for d in method.decorators
-                     if d.startswith("impl ")]
-        else:
-            names = supertypes(owner)
-        return [t for t in (self._type(n, owner) for n in names) if t is not None and t.id != owner.id]
+            return [_without_generics(d[5:]).rsplit("::", 1)[-1].strip() for d in method.decorators
+                    if d.startswith("impl ")]
+        return supertypes(owner)
+
+    def _direct(self, method: Symbol, owner: Symbol) -> list[Symbol]:
+        """The project's types among those ``_names`` gives."""
+        return [t for t in (self._type(n, owner) for n in self._names(method, owner))
+                if t is not None and t.id != owner.id]
 
     @staticmethod
     def _same(method: Symbol, cands: list[Symbol]) -> Symbol | None:
@@ -92,23 +96,48 @@ class Bases:
                      or [c for c in cands if c.doc.summary])
         return cands[0] if len(cands) == 1 else None
 
-    def overridden(self, method: Symbol) -> Symbol | None:
-        """The nearest documented method ``method`` overrides, or None."""
+    def overridden(self, method: Symbol) -> Symbol | str | None:
+        """The nearest documented method ``method`` overrides; else the one type outside the project it
+        must override (``MutableMapping``, ``Comparable``); else None."""
         owner = self.by_id.get(method.parent or "")
         if owner is None:
             return None
-        todo, seen = [(t, 1) for t in self._direct(method, owner)], {owner.id}
+        todo, seen, outside, declared = [(owner, 0)], set(), [], False
         while todo:
             base, depth = todo.pop(0)
             if base.id in seen:
                 continue
             seen.add(base.id)
-            found = self._same(method, self.methods.get((base.id, method.name), []))
-            if found is not None and found.doc.summary:
-                return found
+            if depth:
+                found = self._same(method, self.methods.get((base.id, method.name), []))
+                if found is not None and found.doc.summary:
+                    return found
+                declared = declared or bool(self.methods.get((base.id, method.name)))
             if depth < _DEPTH:
                 todo += [(t, depth + 1) for t in self._direct(method, base)]
-        return None
+                outside += [n for n in self._names(method, base) if n not in self.types]
+        if declared or method.language == "rust":
+            return None  # an undocumented base declares it; a Rust trait is prose.called_by's
+        outside = [n for n in dict.fromkeys(outside) if _declares(n, method)]
+        return outside[0] if len(outside) == 1 else None
+
+
+def _declares(type_name: str, method: Symbol) -> bool:
+    """True when ``type_name``, a type outside the project, is known to declare ``method``: a Python
+    builtin or ``collections.abc`` class that defines it, or the one supertype a Java ``@Override`` names.
+    Special methods and Java's Object methods are prose.called_by's facts."""
+    if method.name.startswith("__") or method.name in ("equals", "hashCode", "toString"):
+        return False
+    if method.language == "java":
+        return "Override" in method.decorators
+    if method.language != "python":
+        return False
+    import builtins
+    import collections.abc
+
+    cls = getattr(collections.abc, type_name, None) or getattr(builtins, type_name, None)
+    return (isinstance(cls, type) and cls is not object and callable(getattr(cls, method.name, None))
+            and getattr(cls, method.name) is not getattr(object, method.name, None))
 
 
 def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols: list[Symbol]) -> int:
@@ -125,6 +154,9 @@ def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols
             continue
         count += 1
         found = fwd.setdefault(s.id, {})
+        if isinstance(base, str):  # a fact, as for a Rust trait's method (prose.called_by)
+            found[SUMMARY] = Forwarded(f"Overrides `{base}.{s.name}`.", None, SUMMARY)
+            continue
         found[SUMMARY] = Forwarded(base.doc.description or base.doc.summary, base, SUMMARY)
         theirs, own = described_params(base), described_params(s)
         for p in api_params(s):

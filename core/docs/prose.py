@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, RECEIVER, Symbol
-from llmctl.core.docs.task import trim_code
+from llmctl.core.docs.task import PROMPT_VERSION, trim_code
 from llmctl.core.search.chunks import strip_doc
 from llmctl.core.search.tokens import identifier_words
 
@@ -229,11 +229,11 @@ def nearest(examples: list[Example], targets: list[Symbol], k: int) -> list[Exam
 # -- cache ----------------------------------------------------------------------------------
 
 def request_key(identity: str, template_text: str, req: Request) -> str:
-    """Cache key: model identity, prompt template, symbol hashes, and what is asked."""
+    """Cache key: model identity, prompt template and version, symbol hashes, and what is asked."""
     s = req.symbol
     asked = req.field + (f"\x1f{req.lead}" if req.lead else "")
-    raw = "\x1f".join([identity, hashlib.sha256(template_text.encode()).hexdigest(), s.id, s.sig_hash, s.doc_hash,
-                       s.body_hash, asked])
+    raw = "\x1f".join([identity, hashlib.sha256(template_text.encode()).hexdigest(), str(PROMPT_VERSION), s.id,
+                       s.sig_hash, s.doc_hash, s.body_hash, asked])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -68,6 +68,8 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     if sym.doc.summary:
         text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
         summary = {"text": text or sym.doc.summary, "generated": False, "source": None}
+    elif SUMMARY in fwd and fwd[SUMMARY].callee is None:  # it overrides a method outside the project
+        summary = {"text": fwd[SUMMARY].text, "generated": False, "source": None}
     elif SUMMARY in fwd:  # the documented method it overrides (inherit.py)
         base = fwd[SUMMARY].callee
         text = to_markdown(base.doc.description or base.doc.summary, base.language, base.doc.style, link)

@@ -16,8 +16,9 @@ from llmctl.core.project import Project
 # getter speaks for it, not its setter, core/api Entry.symbol; 3: Python special methods are summarised
 # by the syntax that calls them, prose.called_by; 4: Rust trait implementations by their trait; 5: JS/TS
 # constructors by `new`; 6: an undocumented override shows the doc comment it inherits, inherit.py,
-# and an indented code block after "Example usage:" is fenced, docmd._looks_like_code).
-RENDER_VERSION = 6
+# and an indented code block after "Example usage:" is fenced, docmd._looks_like_code; 7: the last
+# documented overload speaks for a group, core/api Entry.symbol).
+RENDER_VERSION = 7
 
 
 class Templates:
@@ -50,14 +51,17 @@ class Templates:
         The templates, the confidence floor (``docs.min_confidence``) that decides
         which cached answers it shows (changing the floor re-renders, from the cache),
         ``docs.generate`` (from "all" to "summaries" drops generated parameter descriptions),
-        and the analyzers' and the renderer's versions: a parser that reads doc comments
+        the analyzers' and the renderer's versions: a parser that reads doc comments
         anew (httpx's Markdown parameter lists), or a renderer that picks another
-        definition to speak for a section, re-renders sections whose code did not change.
+        definition to speak for a section, re-renders sections whose code did not change;
+        and the prompt (its template and ``task.PROMPT_VERSION``): answers cached for an
+        older prompt are not shown, so a section that holds one is rendered and asked anew.
         """
         from llmctl.analyzers import ANALYZER_VERSION
+        from llmctl.core.docs.task import PROMPT_VERSION, TEMPLATE
 
-        text = (self.source("symbol.md.j2") + "\0" + self.source("page.md.j2")
-                + f"\0analyzers={ANALYZER_VERSION}\0render={RENDER_VERSION}")
+        text = (self.source("symbol.md.j2") + "\0" + self.source("page.md.j2") + "\0" + self.source(TEMPLATE)
+                + f"\0analyzers={ANALYZER_VERSION}\0render={RENDER_VERSION}\0prompt={PROMPT_VERSION}")
         if self.floor is not None:
             text += f"\0min_confidence={self.floor!r}"
         if self.generate is not None:
