@@ -53,6 +53,13 @@ def test_validate_rejects_garbage_code_and_unknown_names():
     assert "signature does not have" in validate("Ship using `tracking_id`.", sym, "summary")
     assert "signature does not have" in validate("Uses retry_count to ship.", sym, "summary")
     assert validate("word " * 50, sym, "summary") == "too long"
+    # An answer that only restates the name says nothing the heading does not ("A LocalProtocolError.", h11).
+    error = analyze(b"class LocalProtocolError(Exception):\n    pass\n", "m.py", "python").symbols[1]
+    assert validate("A LocalProtocolError.", error, "summary") == "restates its name"
+    assert validate("An error in the local protocol.", error, "summary") == "restates its name"
+    assert validate("Raised when the peer breaks the protocol.", error, "summary") is None
+    assert validate("The carrier.", sym, "param:carrier") == "restates its name"
+    assert validate("The carrier that ships it.", sym, "param:carrier") is None
 
 
 def test_needs_asks_only_for_what_the_doc_lacks():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from llmctl.analyzers.symbols import Symbol
+from llmctl.core.search.tokens import identifier_words
 
 # A call echoed back ("BindUri(map[string, any]).", seen on gin) is code too.
 _CODEY = re.compile(r"```|^\s*(def|class|return|import|from|func|fn|public|private|const|let|var)\b|[{};]\s*$|^\W*$"
@@ -45,6 +46,9 @@ def validate(text: str, sym: Symbol, kind: str) -> str | None:
         return "too short"
     if _CODEY.search(text):
         return "looks like code"
+    named = kind.split(":", 1)[1] if kind.startswith("param:") else sym.name.rsplit(".", 1)[-1]
+    if _content_words(text) <= set(identifier_words(named)):
+        return "restates its name"  # "A LocalProtocolError." (h11): says nothing the heading does not
     allowed = {p.name for p in sym.params} | {sym.name} | set(sym.name.split("."))
     for m in _IDENT.finditer(text):
         ident = m.group(1) or m.group(2)
@@ -109,7 +113,8 @@ _FILLER = frozenset("a an the of to for and or in on by with this that is are be
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER}
+    """The words of ``text`` that say something, identifiers split (``LocalProtocolError``: local, protocol, error)."""
+    return {w for token in re.findall(r"[A-Za-z0-9_]+", text) for w in identifier_words(token) if w not in _FILLER}
 
 
 def echoes_context(text: str, prompt: str) -> bool:
