@@ -200,7 +200,8 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
         f = owner(node.start_byte)
         if f is not None:
             f.yields = True
-    for node in caps.get("raise", []):
+    # In source order: the order of one name's captures varied from run to run (PYTHONHASHSEED).
+    for node in sorted(caps.get("raise", []), key=lambda n: n.start_byte):
         # The innermost function raises it; every enclosing one gets it as "nested": a raise in
         # a callback or closure (`items.reduce(() => { throw … })`) may be what the outer one documents.
         pos = node.start_byte

@@ -301,3 +301,20 @@ def test_java_types_methods_and_javadoc():
     assert s["com.acme.Greeter.secret"].visibility == "private"
     assert s["com.acme.Greeter.Listener.heard"].visibility == "public"  # interface members are public
     assert s["com.acme.Greeter.Mode"].kind == "enum"
+
+
+def test_raised_names_come_in_source_order_whatever_the_hash_seed():
+    # ky's Ky.#fetch listed TimeoutError, NetworkError, error in an order that changed from run to run.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from llmctl.analyzers import analyze; "
+            "src = b'export async function go(a) {\\n if (a) throw new TimeoutError();\\n"
+            " try { x() } catch (e) { throw new NetworkError(e) }\\n"
+            " [1].map(() => { throw new RangeError() });\\n throw error;\\n}\\n'; "
+            "s = analyze(src, 'k.ts', 'typescript').symbols[1]; print(json.dumps([s.raised, s.raised_nested]))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")}
+    assert [json.loads(s) for s in seen] == [[["TimeoutError", "NetworkError", "error"], ["RangeError"]]]
