@@ -245,3 +245,30 @@ class Headers:
     assert len(group) == 2
     speaker = Entry("m.Headers.encoding", group).symbol
     assert (speaker.doc.summary, speaker.line) == ("Header encoding is mandated as ascii.", 4)
+    # koa's response.status: both documented, the getter speaks, as in Python.
+    js = b'''module.exports = {
+  /** Get response status code. */
+  get status () { return this.res.statusCode },
+  /** Set response status code. */
+  set status (code) { this.res.statusCode = code },
+}
+'''
+    group = [s for s in analyze(js, "response.js", "javascript").symbols if s.name == "status"]
+    assert len(group) == 2 and Entry("response.status", group).symbol.doc.summary == "Get response status code."
+
+
+def test_of_java_overloads_the_documented_one_speaks():
+    # javapoet documents subtypeOf(TypeName), not the convenience subtypeOf(Type) after it, which
+    # was given a generated "Return the subtype of a WildcardTypeName.".
+    from llmctl.analyzers import analyze
+    from llmctl.core.api import Entry
+
+    src = b'''public final class WildcardTypeName {
+  /** Returns a type that represents an unknown type that extends {@code bound}. */
+  public static WildcardTypeName subtypeOf(TypeName upperBound) { return null; }
+
+  public static WildcardTypeName subtypeOf(Type upperBound) { return subtypeOf(TypeName.get(upperBound)); }
+}'''
+    group = [s for s in analyze(src, "WildcardTypeName.java", "java").symbols if s.name == "subtypeOf"]
+    assert len(group) == 2
+    assert Entry("WildcardTypeName.subtypeOf", group).symbol.line == 3

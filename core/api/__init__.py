@@ -23,6 +23,7 @@ Test, example, benchmark, vendored and generated code is never public
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -49,8 +50,13 @@ def is_overload(sym: Symbol) -> bool:
     return any(d == "overload" or d.endswith(".overload") for d in sym.decorators)
 
 
+_JS_SETTER = re.compile(r"^(?:(?:static|public|protected|private|override)\s+)*set\s")
+
+
 def _accessor(sym: Symbol) -> bool:
-    """A property's setter or deleter (``@encoding.setter``)."""
+    """A property's setter or deleter (``@encoding.setter``; ``set status(code)`` in JavaScript/TypeScript)."""
+    if sym.language in ("javascript", "typescript"):
+        return bool(_JS_SETTER.match(sym.signature))
     return any(d.endswith((".setter", ".deleter")) for d in sym.decorators)
 
 
@@ -68,7 +74,8 @@ class Entry:
 
         A Python property's getter speaks, not its setter or deleter, which come after it:
         httpx's ``Headers.encoding`` showed its setter, undocumented, and a generated
-        "Encode the value as utf8." in place of the getter's doc comment. Of Java's overloads, the
+        "Encode the value as utf8." in place of the getter's doc comment (koa's ``response.status``:
+        "Get response status code.", not the setter's "Set response status code."). Of Java's overloads, the
         last documented one speaks: javapoet documents ``subtypeOf(TypeName)``, not the convenience
         ``subtypeOf(Type)`` after it, which was given "Return the subtype of a WildcardTypeName.".
         """

@@ -17,7 +17,7 @@ from llmctl.core.project import Project
 # by the syntax that calls them, prose.called_by; 4: Rust trait implementations by their trait; 5: JS/TS
 # constructors by `new`; 6: an undocumented override shows the doc comment it inherits, inherit.py,
 # and an indented code block after "Example usage:" is fenced, docmd._looks_like_code; 7: the last
-# documented overload speaks for a group, core/api Entry.symbol).
+# documented overload speaks for a group, and a JS/TS getter rather than its setter, core/api Entry.symbol).
 RENDER_VERSION = 7
 
 
