@@ -201,6 +201,10 @@ def test_an_answer_that_only_restates_its_class_or_module_line_is_refused():
     assert echoes_context("A router handle interface.", prompt)  # said of eleven route methods of gin
     assert not echoes_context("Register a route for GET requests.", prompt)
     assert not echoes_context("Interface.", prompt)  # one word: too little to call a copy
+    jinja = "Module `jinja2.parser`: Parse tokens from the lexer into nodes for the compiler.\nCode:\n"
+    assert echoes_context("Parse all tokens from the lexer into nodes for the compiler.", jinja)  # parse_and
+    assert echoes_context("Parse a token from the lexer into a node.", jinja)  # parse_postfix
+    assert not echoes_context("Parse an and expression from the tokens.", jinja)
 
 
 def test_python_special_methods_are_summarised_by_the_syntax_that_calls_them_not_by_the_model():
@@ -215,8 +219,14 @@ class QueryParams:
     def __str__(self):
         """The query string, encoded."""
     def copy_set(self, key, value): ...
+    def __getattr__(self, name): ...
+    def __rich_console__(self, console, options): ...
 '''
     syms = {s.name: s for s in analyze(src, "m.py", "python").symbols}
+    assert called_by(syms["__getattr__"]) == "Called by `query_params.name`."
+    # A library's own protocol method (rich's): its meaning is the protocol's, not the code's; nothing is asked.
+    assert called_by(syms["__rich_console__"]) is None
+    assert [r.field for r in needs(syms["__rich_console__"], "summaries")] == []
     assert called_by(syms["__len__"]) == "Called by `len(query_params)`."
     assert called_by(syms["__init__"]) == "Called by `QueryParams(...)`."
     assert called_by(syms["copy_set"]) is None

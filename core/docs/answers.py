@@ -122,10 +122,22 @@ def echoes_context(text: str, prompt: str) -> bool:
 
     Why: told ``Class `IRoutes`: IRoutes defines all router handle interface.``, the
     adapter wrote "A router handle interface." for eleven of gin's route methods
-    (context.py); the answer is about the class, not the method.
+    (context.py); the answer is about the class, not the method. All but one word counts
+    too: told ``Module `jinja2.parser`: Parse tokens from the lexer into nodes for the
+    compiler.``, it wrote "Parse all tokens from the lexer into nodes for the compiler." and
+    "Parse a token from the lexer into a node." for ``parse_and``, ``parse_postfix``, ….
     """
-    words = _content_words(text)
-    return len(words) >= 2 and any(words <= _content_words(line) for line in _CONTEXT.findall(prompt))
+    words = _stems(text)
+    for line in _CONTEXT.findall(prompt):
+        said = _stems(line)
+        if (len(words) >= 2 and words <= said) or (len(words & said) >= 3 and len(words - said) <= 1):
+            return True  # all of it, or all but one word ("Parse all tokens from the lexer into nodes …")
+    return False
+
+
+def _stems(text: str) -> set[str]:
+    """Content words with a plural's "s" dropped (token and tokens are one word here)."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _content_words(text)}
 
 
 def refusal(text: str, sym: Symbol, kind: str, prompt: str) -> str | None:

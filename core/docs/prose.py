@@ -99,7 +99,13 @@ _CALLED_BY = {
     "__le__": "{o} <= other", "__gt__": "{o} > other", "__ge__": "{o} >= other", "__enter__": "with {o}:",
     "__exit__": "with {o}:", "__aenter__": "async with {o}:", "__aexit__": "async with {o}:",
     "__getstate__": "pickle.dumps({o})", "__setstate__": "pickle.loads(...)", "__copy__": "copy.copy({o})",
-    "__deepcopy__": "copy.deepcopy({o})",
+    "__deepcopy__": "copy.deepcopy({o})", "__getattr__": "{o}.name", "__setattr__": "{o}.name = value",
+    "__delattr__": "del {o}.name", "__dir__": "dir({o})", "__fspath__": "os.fspath({o})", "__int__": "int({o})",
+    "__float__": "float({o})", "__index__": "operator.index({o})", "__abs__": "abs({o})", "__neg__": "-{o}",
+    "__round__": "round({o})", "__await__": "await {o}", "__add__": "{o} + other", "__sub__": "{o} - other",
+    "__mul__": "{o} * other", "__truediv__": "{o} / other", "__and__": "{o} & other", "__or__": "{o} | other",
+    "__radd__": "other + {o}", "__iadd__": "{o} += other", "__ior__": "{o} |= other",
+    "__class_getitem__": "{C}[...]",
 }
 # Java's Object methods mean what the JDK's doc says (Javadoc copies it into an override that has
 # none); the model gave javapoet's JavaFile.hashCode "Returns the hash code of the file's contents.".
@@ -135,6 +141,14 @@ def called_by(sym: Symbol) -> str | None:
     return f"Called by `{form}`."
 
 
+def _protocol(sym: Symbol) -> bool:
+    """A Python method named like a special method that the language does not call (rich's ``__rich_console__``,
+    ``__rich_measure__``): it means what its library's protocol says, which the code does not; the model
+    guessed 3 of rich's 8 wrong ("Returns a string representation of the color." for ``__rich_repr__``),
+    so nothing is asked."""
+    return sym.language == "python" and sym.name.startswith("__") and sym.name.endswith("__") and sym.kind == "method"
+
+
 def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozenset()) -> list[Request]:
     """What the model should write for ``sym`` under docs.generate = all|summaries|none.
 
@@ -144,7 +158,7 @@ def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozens
     if generate == "none" or sym.kind == MODULE:
         return []
     out: list[Request] = []
-    if not sym.doc.summary and SUMMARY not in known and not called_by(sym):
+    if not sym.doc.summary and SUMMARY not in known and not called_by(sym) and not _protocol(sym):
         out.append(Request(sym, "summary"))
     if generate == "all" and sym.kind in CALLABLE_KINDS:
         described = {p.name.lstrip("*") for p in sym.doc.params if p.description} | set(known)

@@ -19,10 +19,12 @@ from __future__ import annotations
 TEMPLATE = "prompt_symbol.j2"
 MAX_LINES, MAX_CHARS = 12, 600
 # Part of each cached answer's key and of each section's tpl= hash: bump when the prompt sent for the
-# same code changes (its context lines, core/docs/context.py), so answers to the old prompt are asked
-# again once. (Tried and dropped: naming a nested class with its outer ones, "Class
-# `MethodSpec.Builder`.", left javapoet's "Add an annotation to the class." as it was.)
-PROMPT_VERSION = 1
+# same code changes (its context lines, core/docs/context.py) or the checks an answer must pass
+# (core/docs/answers.py), so what was cached under the old ones is asked again once. 2: answers that
+# restate the name or all but repeat the module or class line are refused. (Tried and dropped: naming a
+# nested class with its outer ones, "Class `MethodSpec.Builder`.", left javapoet's "Add an annotation to
+# the class." as it was.)
+PROMPT_VERSION = 2
 
 
 def doc_summary(doc: str) -> str:
