@@ -14,6 +14,11 @@ extends A implements I``) or, for a Rust trait method, from the ``impl Trait``
 the analyzer records; each must name exactly one type of the project (the
 same file's first). The nearest documented method of the same name along the
 chain is taken; among Java overloads, the one with the same parameter types.
+Where no project type along the chain declares the method and exactly one
+type outside the project must (a Python builtin or ``collections.abc`` class
+that defines it; the one outside supertype of a Java ``@Override``), the
+summary is the fact "Overrides `MutableMapping.values`.", as a Rust trait
+method's is "Implements `fmt::Debug` for `DirEntry`." (prose.called_by).
 """
 
 from __future__ import annotations

@@ -142,10 +142,10 @@ def called_by(sym: Symbol) -> str | None:
 
 
 def _protocol(sym: Symbol) -> bool:
-    """A Python method named like a special method that the language does not call (rich's ``__rich_console__``,
-    ``__rich_measure__``): it means what its library's protocol says, which the code does not; the model
-    guessed 3 of rich's 8 wrong ("Returns a string representation of the color." for ``__rich_repr__``),
-    so nothing is asked."""
+    """A Python ``__dunder__`` method that :func:`called_by` has no syntax for: mostly a library's own protocol
+    (rich's ``__rich_console__``, ``__rich_measure__``), which means what that protocol says, not what the
+    code shows; the model guessed 3 of rich's 8 wrong ("Returns a string representation of the color." for
+    ``__rich_repr__``), so nothing is asked."""
     return sym.language == "python" and sym.name.startswith("__") and sym.name.endswith("__") and sym.kind == "method"
 
 

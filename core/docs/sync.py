@@ -26,8 +26,8 @@ from llmctl.analyzers.symbols import Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
-from llmctl.core.docs.inherit import inherit
 from llmctl.core.docs.generate import Prose, gather_prose
+from llmctl.core.docs.inherit import inherit
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
 from llmctl.core.docs.prose import SUMMARY, needs
 from llmctl.core.docs.render import linker, render_entry, source_link
