@@ -230,7 +230,9 @@ def test_the_server_scores_generated_tokens_as_logits_all_would(model_server):
 def test_min_confidence_leaves_gaps_and_changing_it_asks_the_model_nothing(model_server, example_copy):
     configure(example_copy, model_server, '\n[docs]\ngenerate = "summaries"\nmin_confidence = "off"\n')
     first = sync_json(example_copy)
-    assert first["generated"] > 0 and first["model_calls"] > 0 and first["gap_reasons"] == {}
+    # With the floor off, no answer is gapped for its confidence (others may be, for what they say).
+    assert first["generated"] > 0 and first["model_calls"] > 0
+    assert "below docs.min_confidence" not in first["gap_reasons"]
     with sqlite3.connect(example_copy / ".llmctl/prose.db") as conn:
         scores = [c for (c,) in conn.execute("SELECT confidence FROM prose WHERE text IS NOT NULL")]
     assert scores and all(c is not None and c <= 0 for c in scores)
