@@ -210,7 +210,7 @@ def test_an_answer_that_only_restates_its_class_or_module_line_is_refused():
 def test_python_special_methods_are_summarised_by_the_syntax_that_calls_them_not_by_the_model():
     # Read by hand on httpx, the model got 4 of 15 wrong ("Set a cookie value by name." for
     # Cookies.__init__); the syntax is a fact.
-    from llmctl.core.docs.prose import called_by
+    from llmctl.core.docs.prose import called_by, protocol_method
 
     src = b'''
 class QueryParams:
@@ -225,7 +225,8 @@ class QueryParams:
     syms = {s.name: s for s in analyze(src, "m.py", "python").symbols}
     assert called_by(syms["__getattr__"]) == "Called by `query_params.name`."
     # A library's own protocol method (rich's): its meaning is the protocol's, not the code's; nothing is asked.
-    assert called_by(syms["__rich_console__"]) is None
+    assert called_by(syms["__rich_console__"]) is None and protocol_method(syms["__rich_console__"])
+    assert not protocol_method(syms["__len__"])
     assert [r.field for r in needs(syms["__rich_console__"], "summaries")] == []
     assert called_by(syms["__len__"]) == "Called by `len(query_params)`."
     assert called_by(syms["__init__"]) == "Called by `QueryParams(...)`."
@@ -366,3 +367,15 @@ def test_a_changed_prompt_template_rerenders_sections_whose_code_did_not_change(
     write(tmp_path, "tpl/prompt_symbol.j2", "Write a summary.\n\nCode:\n{{ code }}\n")
     assert Templates(project).page_hash() != before
     assert '"sections_rendered": 1' in run_cli("docs", "sync", "--no-model", "--json", cwd=tmp_path, check=True).stdout
+
+
+def test_docs_sync_says_why_a_protocol_method_has_no_summary(tmp_path):
+    import json
+
+    from conftest import run_cli, write
+
+    write(tmp_path, "pyproject.toml", '[project]\nname = "box"\n')
+    write(tmp_path, "box.py", '"""Boxes."""\n\n\nclass Box:\n    """A box."""\n\n'
+                              '    def __rich_console__(self, console, options):\n        yield "box"\n')
+    out = json.loads(run_cli("docs", "sync", "--no-model", "--json", cwd=tmp_path, check=True).stdout)
+    assert out["gap_reasons"] == {"a library's protocol method: not asked": 1} and out["gaps"] == 1

@@ -141,12 +141,13 @@ def called_by(sym: Symbol) -> str | None:
     return f"Called by `{form}`."
 
 
-def _protocol(sym: Symbol) -> bool:
+def protocol_method(sym: Symbol) -> bool:
     """A Python ``__dunder__`` method that :func:`called_by` has no syntax for: mostly a library's own protocol
     (rich's ``__rich_console__``, ``__rich_measure__``), which means what that protocol says, not what the
     code shows; the model guessed 3 of rich's 8 wrong ("Returns a string representation of the color." for
     ``__rich_repr__``), so nothing is asked."""
-    return sym.language == "python" and sym.name.startswith("__") and sym.name.endswith("__") and sym.kind == "method"
+    return (sym.language == "python" and sym.kind == "method" and sym.name.startswith("__") and sym.name.endswith("__")
+            and sym.name not in _CALLED_BY)
 
 
 def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozenset()) -> list[Request]:
@@ -158,7 +159,7 @@ def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozens
     if generate == "none" or sym.kind == MODULE:
         return []
     out: list[Request] = []
-    if not sym.doc.summary and SUMMARY not in known and not called_by(sym) and not _protocol(sym):
+    if not sym.doc.summary and SUMMARY not in known and not called_by(sym) and not protocol_method(sym):
         out.append(Request(sym, "summary"))
     if generate == "all" and sym.kind in CALLABLE_KINDS:
         described = {p.name.lstrip("*") for p in sym.doc.params if p.description} | set(known)

@@ -29,7 +29,7 @@ from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
 from llmctl.core.docs.generate import Prose, gather_prose
 from llmctl.core.docs.inherit import inherit
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
-from llmctl.core.docs.prose import SUMMARY, needs
+from llmctl.core.docs.prose import SUMMARY, needs, protocol_method
 from llmctl.core.docs.render import linker, render_entry, source_link
 from llmctl.core.docs.templates import Templates
 from llmctl.core.fsutil import atomic_write
@@ -245,7 +245,11 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
                                     fwd=fwd, on_total=on_total, progress=progress, log=log)
     result.model, result.cache_hits = stats.model, stats.cache_hits
     result.generated, result.model_calls = stats.generated, stats.model_calls
-    result.gap_reasons = dict(sorted(stats.gap_reasons.items(), key=lambda kv: -kv[1]))
+    reasons = dict(stats.gap_reasons)
+    unasked = sum(protocol_method(s) and not s.doc.summary and SUMMARY not in fwd.get(s.id, {}) for s in to_render)
+    if unasked and cfg.generate != "none":
+        reasons["a library's protocol method: not asked"] = unasked
+    result.gap_reasons = dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
     texts = render_pages(project, api, existing, kept, prose, fwd, tpl, result, only)
     write_pages(out_dir, texts, write, result)
     return result
