@@ -174,6 +174,24 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.send"]
 
 
+def test_java_documents_the_packages_its_module_exports(git_repo: Path):
+    # gson's module-info.java exports com.google.gson and three more; its 34 public classes under
+    # com.google.gson.internal were documented as API. Without a module-info, `internal` is the convention.
+    write(git_repo, "gson/src/main/java/module-info.java",
+          "/** The module. */\nmodule com.acme {\n  exports com.acme;\n  // exports com.acme.old;\n"
+          "  exports com.acme.spi to com.acme.impl;\n}\n")
+    for pkg in ("com/acme", "com/acme/internal", "com/acme/spi"):
+        write(git_repo, f"gson/src/main/java/{pkg}/Api.java",
+              f"package {pkg.replace('/', '.')};\n/** An API. */\npublic class Api {{}}\n")
+    write(git_repo, "extras/src/main/java/com/acme/extras/Extra.java",
+          "package com.acme.extras;\n/** Extra. */\npublic class Extra {}\n")
+    write(git_repo, "extras/src/main/java/com/acme/extras/internal/Hidden.java",
+          "package com.acme.extras.internal;\n/** Hidden. */\npublic class Hidden {}\n")
+    _sync(git_repo)
+    assert sorted(p.name for p in (git_repo / "docs/api").glob("*.md")) == [
+        "com.acme.Api.md", "com.acme.extras.Extra.md", "index.md"]
+
+
 def test_commonjs_package_documents_what_module_exports_reaches(git_repo: Path):
     """Shaped like express: index.js re-exports lib/express.js, which exports a function and, as namespaces,
     the modules whose `app`/`res` objects carry the API; `@private` helpers and unexported functions stay out."""
@@ -272,3 +290,23 @@ def test_of_java_overloads_the_documented_one_speaks():
     group = [s for s in analyze(src, "WildcardTypeName.java", "java").symbols if s.name == "subtypeOf"]
     assert len(group) == 2
     assert Entry("WildcardTypeName.subtypeOf", group).symbol.line == 3
+
+
+def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):
+    # Before, the top sync writes on a page stayed behind alone (gson's 34 internal pages).
+    write(git_repo, "pkg/__init__.py", '"""Pkg."""\n')
+    write(git_repo, "pkg/gone.py", "def one():\n    return 1\n")
+    write(git_repo, "pkg/kept.py", '"""Kept."""\n\n\ndef two():\n    return 2\n')
+    write(git_repo, "pkg/moved.py", '"""Moved."""\n\n\ndef three():\n    return 3\n')
+    _sync(git_repo)
+    api = git_repo / "docs/api"
+    assert {"pkg.gone.md", "pkg.kept.md", "pkg.moved.md"} <= {p.name for p in api.glob("*.md")}
+    (api / "pkg.kept.md").write_text((api / "pkg.kept.md").read_text() + "\nMy own notes.\n")
+    (git_repo / "pkg/gone.py").unlink()  # deleted: its top is rebuilt from the page itself
+    (git_repo / "pkg/moved.py").rename(git_repo / "pkg/_moved.py")
+    (git_repo / "pkg/kept.py").rename(git_repo / "pkg/_kept.py")
+    _sync(git_repo)
+    assert not (api / "pkg.gone.md").exists()
+    assert "My own notes." in (api / "pkg.kept.md").read_text()  # the user's text stays
+    # A module with a doc comment whose file moved: its top is not rebuilt from the page, so it stays (safe).
+    assert (api / "pkg.moved.md").exists() and "`two`" not in (api / "pkg.kept.md").read_text()

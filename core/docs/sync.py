@@ -17,12 +17,13 @@ One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmctl.analyzers.symbols import Symbol
+from llmctl.analyzers.symbols import MODULE, Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
@@ -130,19 +131,47 @@ def _page_text(project: Project, api: PublicApi, page: ApiPage, existing: dict[s
             result.forwarded += len(found) - (SUMMARY in found)
             result.inherited += SUMMARY in found
         blocks.append((entry.id, text))
-    mod = page.module
+    return merge(existing.get(page.name), blocks, _header(project, page, tpl, link) + "\n")
+
+
+def _header(project: Project, page: ApiPage, tpl: Templates, link) -> str:
+    """The top of a page as sync writes it when it creates the page (page.md.j2)."""
+    docs, mod = project.config.docs, page.module
     description = to_markdown(mod.doc.description or mod.doc.summary, mod.language, mod.doc.style, link)
-    header = tpl.render("page.md.j2", module=mod, title=page.title, description=description,
-                        source_link=source_link(out_dir, project.root, mod.path, 1, docs.source_url))
-    return merge(existing.get(page.name), blocks, header + "\n")
+    return tpl.render("page.md.j2", module=mod, title=page.title, description=description,
+                      source_link=source_link(project.root / docs.out_dir, project.root, mod.path, 1, docs.source_url))
+
+
+_TITLE = re.compile(r"^# `([^`]*)`")
+_SOURCE = re.compile(r"<sub>(\w+) · \[([^\]]+)\]\(")
+
+
+def _leftover(project: Project, api: PublicApi, page: Page, modules: dict[str, Symbol], tpl: Templates) -> str:
+    """What remains of a page whose module left the API: the user's text, less the top sync wrote for it
+    when that top is still word for word what sync would write (gson's 34 ``internal`` pages kept only it).
+    A deleted file's module is rebuilt from the top itself (title, language, path; no doc comment)."""
+    parts = [p for p in page.parts if isinstance(p, str)]
+    lead = page.parts[0] if page.parts and isinstance(page.parts[0], str) else ""
+    title, source = _TITLE.search(lead), _SOURCE.search(lead)
+    if title and source:
+        language, path = source.groups()
+        mod = modules.get(path) or Symbol(id=title.group(1), name=title.group(1), kind=MODULE, language=language,
+                                          path=path, line=1, end_line=1)
+        gone = ApiPage("", title.group(1), mod, [])
+        if lead.strip() == _header(project, gone, tpl, linker(api, gone)).strip():
+            parts = parts[1:]
+    return "".join(parts)
 
 
 def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], kept: dict[tuple[str, str], str],
-                 prose: Prose, fwd: Forwards, tpl: Templates, result: SyncResult, only: set[str] | None = None) -> dict[str, str | None]:
+                 prose: Prose, fwd: Forwards, tpl: Templates, result: SyncResult, only: set[str] | None = None,
+                 modules: dict[str, Symbol] | None = None) -> dict[str, str | None]:
     """Step 4: the new text of every page (None: delete it), the index and the nav file included.
 
-    ``only``: render just these pages (``docs sync PATHS``); the index stays complete.
+    ``only``: render just these pages (``docs sync PATHS``); the index stays complete. ``modules``: the
+    module symbols by path, to recognise the top sync wrote on a page whose module left the API.
     """
+    modules = modules or {}
     texts: dict[str, str | None] = {}
     index_rows = []
     for name, page in sorted(api.pages.items()):
@@ -155,7 +184,7 @@ def render_pages(project: Project, api: PublicApi, existing: dict[str, Page], ke
         if name in api.pages or name == "index.md" or not page.blocks or only is not None:
             continue
         # The module is gone: drop its sections, keep any text the user wrote there.
-        leftover = "".join(p for p in page.parts if isinstance(p, str))
+        leftover = _leftover(project, api, page, modules, tpl)
         texts[name] = leftover if leftover.strip() else None
     index_block = wrap(INDEX_ID, {"tpl": tpl.page_hash()}, tpl.render("index.md.j2", modules=index_rows))
     texts["index.md"] = merge(existing.get("index.md"), [(INDEX_ID, index_block)], "# API reference\n")
@@ -250,6 +279,7 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
     if unasked and cfg.generate != "none":
         reasons["a library's protocol method: not asked"] = unasked
     result.gap_reasons = dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
-    texts = render_pages(project, api, existing, kept, prose, fwd, tpl, result, only)
+    texts = render_pages(project, api, existing, kept, prose, fwd, tpl, result, only,
+                         {s.path: s for s in all_symbols if s.kind == MODULE})
     write_pages(out_dir, texts, write, result)
     return result
