@@ -163,6 +163,7 @@ class BodyFacts:
     yields: bool = False
     raised: list[str] = field(default_factory=list)  # raised in the function itself
     raised_nested: list[str] = field(default_factory=list)  # raised in functions nested inside it
+    calls: bool = False  # calls something itself (captured as ``@call``, where the query has it)
 
 
 def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, BodyFacts]:
@@ -200,6 +201,10 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
         f = owner(node.start_byte)
         if f is not None:
             f.yields = True
+    for node in caps.get("call", []):
+        f = owner(node.start_byte)
+        if f is not None:
+            f.calls = True
     # In source order: the order of one name's captures varied from run to run (PYTHONHASHSEED).
     for node in sorted(caps.get("raise", []), key=lambda n: n.start_byte):
         # The innermost function raises it; every enclosing one gets it as "nested": a raise in

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 
 _PARSER = Parser(Language(tree_sitter_java.language()))
 class _Throws:
-    """Throw statements under a node (a lambda's or local class's count too: rare, harmless)."""
+    """Throw statements under a node (a lambda's or local class's count too: rare, harmless), and the calls,
+    constructions and casts, whose exceptions a Javadoc ``@throws`` customarily lists too."""
 
     def __init__(self) -> None:
-        self.query = Query(_PARSER.language, "(throw_statement) @t")
+        self.query = Query(_PARSER.language, "(throw_statement) @t (method_invocation) @c "
+                                             "(object_creation_expression) @c (cast_expression) @c")
 
     def captures(self, node: Node) -> dict:
         return QueryCursor(self.query).captures(node)
@@ -152,7 +154,8 @@ def _method(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, 
     doc_raw, doc = _doc(node, src)
     declared_throws = [one_line(text_of(c, src)).rsplit(".", 1)[-1]
                        for t in node.children if t.type == "throws" for c in t.named_children]
-    thrown = [_thrown(n, src) for n in _THROWS.captures(body).get("t", [])] if body is not None else []
+    caps = _THROWS.captures(body) if body is not None else {}
+    thrown = [_thrown(n, src) for n in caps.get("t", [])]
     sym = declared(
         node, src, language="java", path=path, prefix=prefix, name=text_of(node.child_by_field_name("name"), src),
         kind=METHOD, body=body, public=public_scope and _public(words, in_interface),
@@ -160,6 +163,6 @@ def _method(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, 
         returns=one_line(text_of(type_node, src)) if type_node is not None else None,
         decorators=annotations, doc_raw=doc_raw, doc=doc,
         returns_value=type_node is not None and text_of(type_node, src) != "void",
-        raised=declared_throws + thrown, stub=body is None,
+        raised=declared_throws + thrown, stub=body is None, calls=bool(caps.get("c")),
     )
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))

@@ -39,6 +39,7 @@ _PARSERS = {
 _FACT_QUERY = (
     "[(function_declaration) (generator_function_declaration) (function_expression) (arrow_function)"
     " (method_definition)] @fn (return_statement) @ret (yield_expression) @y (throw_statement) @raise"
+    " (call_expression) @call (new_expression) @call"
 )
 _QUERIES = {g: Query(p.language, _FACT_QUERY) for g, p in _PARSERS.items()}
 _FUNC_DECL = frozenset({"function_declaration", "generator_function_declaration", "function_signature"})
@@ -115,7 +116,7 @@ def _analyze(src: bytes, path: str, language: str, grammar: str) -> FileResult:
         body = fn.child_by_field_name("body")
         expression_body = fn.type == "arrow_function" and body is not None and body.type != "statement_block"
         sym.returns_value = (f.returns_value or expression_body) and not _guarded_constructor(sym, body, src)
-        sym.yields, sym.raised, sym.raised_nested = f.yields, f.raised, f.raised_nested
+        sym.yields, sym.raised, sym.raised_nested, sym.calls = f.yields, f.raised, f.raised_nested, f.calls
         sym.stub = body is None  # a signature (interface member, overload, declare)
         if fn.type != "arrow_function" and body is not None and _ARGUMENTS.search(src[body.start_byte:body.end_byte]) \
                 and not any(p.kind == VAR_POSITIONAL for p in sym.params):

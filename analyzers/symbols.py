@@ -161,6 +161,9 @@ class Symbol:
     yields: bool = False
     raised: list[str] | None = None  # exception types raised in the body itself; "*" is a bare re-raise
     raised_nested: list[str] = field(default_factory=list)  # raised inside functions nested in the body
+    # The body calls, constructs or casts something, whose exceptions a Javadoc/JSDoc @throws may list
+    # (Java, JavaScript/TypeScript); None where the analyzer does not record it.
+    calls: bool | None = None
     stub: bool = False  # body is only pass / ... / raise NotImplementedError (abstract, protocol)
     # Module symbols only: what the module imports, and its declared public names (Python
     # ``__all__``; JS/TS local ``export {…}`` lists). None: the module declares none.
@@ -192,7 +195,7 @@ class Symbol:
             "sig_hash": self.sig_hash, "doc_hash": self.doc_hash, "body_hash": self.body_hash,
             "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
             "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
-            "raised_nested": self.raised_nested,
+            "raised_nested": self.raised_nested, "calls": self.calls,
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation}
                            for p in self.attributes],
         }

@@ -66,8 +66,10 @@ PY_STYLES = {
 
 def test_generated_sections_stale_gone_and_missing(example_copy):
     assert run_cli("docs", "sync", "--no-model", cwd=example_copy).returncode == 0
-    assert check(example_copy) == [("DOC301", "web.src.cart.cartTotal")] or not [
-        f for f in check(example_copy) if f[0].startswith("GEN")]
+    found = check(example_copy)
+    assert not [f for f in found if f[0].startswith("GEN")]
+    # cartTotal's @throws {RangeError} is thrown in its reduce callback: JSDoc's custom, not a finding.
+    assert ("DOC301", "web.src.cart.cartTotal") not in found
     stock = example_copy / "inventory/stock.py"
     text = stock.read_text()
     text = text.replace("    def available(self, sku: str) -> int:", "    def available(self, sku: str, at: int = 0) -> int:")
