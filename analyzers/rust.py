@@ -90,14 +90,14 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, public_scope: bool, r
             type_name = one_line(text_of(type_node, src)).split("<", 1)[0].split("::")[-1]
             trait = child.child_by_field_name("trait")
             is_trait_impl = trait is not None
+            # The trait it implements, as an attribute of each method ("impl fmt::Debug"): the trait says what it does.
+            impl = [f"impl {one_line(text_of(trait, src))}"] if is_trait_impl else []
             body = child.child_by_field_name("body")
             if body is None:
                 continue
             for m in body.named_children:
                 if m.type == "function_item":
                     pub = public_scope and (is_trait_impl or _is_pub(m, src))
-                    # The trait it implements, as an attribute ("impl fmt::Debug"): the trait says what it does.
-                    impl = [f"impl {one_line(text_of(trait, src))}"] if is_trait_impl else []
                     _function(m, src, path, f"{prefix}.{type_name}", METHOD, pub, result, impl)
         elif t == "mod_item":
             body = child.child_by_field_name("body")

@@ -23,11 +23,13 @@ method's is "Implements `fmt::Debug` for `DirEntry`." (prose.called_by).
 
 from __future__ import annotations
 
+import builtins
+import collections.abc
 import re
 
 from llmctl.analyzers.symbols import METHOD, TYPE_KINDS, Symbol
 from llmctl.core.docs.forward import Forwarded
-from llmctl.core.docs.prose import SUMMARY, api_params, described_params
+from llmctl.core.docs.prose import SUMMARY, api_params, described_params, implemented_trait
 
 _PY_BASES = re.compile(r"^class\s+\w+\s*(?:\[.*?\])?\s*\((.*)\)\s*:?\s*$", re.S)
 _EXTENDS = re.compile(r"\b(?:extends|implements)\s+(.*?)(?=\s+(?:extends|implements)\b|\s*\{?\s*$)", re.S)
@@ -83,8 +85,8 @@ class Bases:
     def _names(method: Symbol, owner: Symbol) -> list[str]:
         """The names of the types a method's owner extends; for a Rust method, the trait its ``impl`` implements."""
         if method.language == "rust":
-            return [_without_generics(d[5:]).rsplit("::", 1)[-1].strip() for d in method.decorators
-                    if d.startswith("impl ")]
+            trait = implemented_trait(method)
+            return [_without_generics(trait).rsplit("::", 1)[-1].strip()] if trait else []
         return supertypes(owner)
 
     def _direct(self, method: Symbol, owner: Symbol) -> list[Symbol]:
@@ -137,9 +139,6 @@ def _declares(type_name: str, method: Symbol) -> bool:
         return "Override" in method.decorators
     if method.language != "python":
         return False
-    import builtins
-    import collections.abc
-
     cls = getattr(collections.abc, type_name, None) or getattr(builtins, type_name, None)
     return (isinstance(cls, type) and cls is not object and callable(getattr(cls, method.name, None))
             and getattr(cls, method.name) is not getattr(object, method.name, None))

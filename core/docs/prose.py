@@ -114,6 +114,12 @@ _OBJECT_METHODS = {"equals": "indicates whether some other object is equal to th
                    "toString": "returns a string representation of the object"}
 
 
+def implemented_trait(sym: Symbol) -> str | None:
+    """The trait a Rust method's ``impl`` block implements, as written (``fmt::Debug``), from the analyzer's
+    ``impl Trait`` attribute; None for an inherent method or another language."""
+    return next((d[5:] for d in sym.decorators if d.startswith("impl ")), None) if sym.language == "rust" else None
+
+
 def called_by(sym: Symbol) -> str | None:
     """The summary of an undocumented method whose meaning the language fixes, else None.
 
@@ -128,7 +134,7 @@ def called_by(sym: Symbol) -> str | None:
         return None
     cls = sym.parent.rsplit(".", 1)[-1]
     if sym.language == "rust":
-        trait = next((d[5:] for d in sym.decorators if d.startswith("impl ")), None)
+        trait = implemented_trait(sym)
         return f"Implements `{trait}` for `{cls}`." if trait else None
     if sym.language == "java" and sym.name in _OBJECT_METHODS and "Override" in sym.decorators:
         return f"Overrides `Object.{sym.name}`: {_OBJECT_METHODS[sym.name]}."

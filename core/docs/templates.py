@@ -34,6 +34,7 @@ class Templates:
         # Which cached prose a section shows depends on docs.min_confidence and docs.generate too.
         self.floor = project.config.docs.confidence_floor if project is not None else None
         self.generate = project.config.docs.generate if project is not None else None
+        self._page_hash: str | None = None  # the same for every page of a run: computed once (page_hash)
         self.env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
@@ -57,6 +58,8 @@ class Templates:
         and the prompt (its template and ``task.PROMPT_VERSION``): answers cached for an
         older prompt are not shown, so a section that holds one is rendered and asked anew.
         """
+        if self._page_hash is not None:
+            return self._page_hash
         from llmctl.analyzers import ANALYZER_VERSION
         from llmctl.core.docs.task import PROMPT_VERSION, TEMPLATE
 
@@ -66,4 +69,5 @@ class Templates:
             text += f"\0min_confidence={self.floor!r}"
         if self.generate is not None:
             text += f"\0generate={self.generate}"
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        self._page_hash = hashlib.sha256(text.encode()).hexdigest()[:12]
+        return self._page_hash
