@@ -372,9 +372,46 @@ def _class(node: Node, src: bytes, path: str, prefix: str, private: bool,
         line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, parent=prefix,
         signature=f"class {name}{one_line(text_of(bases, src))}", decorators=decorators,
         visibility=_visibility(name, private), doc_raw=doc_raw, doc=_parse(doc_raw),
-        attributes=_class_attributes(body, src),
+        attributes=_class_attributes(body, src), instance_attributes=_instance_attributes(body, src),
     )
     return sym, body, doc_node
+
+
+def _instance_attributes(body: Node | None, src: bytes) -> list[str]:
+    """The names the class's own methods assign on their first parameter (``self.x = …``, ``self.a, self.b = …``).
+
+    Why: an Attributes section documents these as much as class-level ones; docs check flagged
+    pydantic's ``GenerateJsonSchema.by_alias`` (set in ``__init__``) as not defined by the class.
+    """
+    out: dict[str, None] = {}
+    for stmt in body.named_children if body is not None else []:
+        fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if fn is None or fn.type != "function_definition":
+            continue
+        params = fn.child_by_field_name("parameters")
+        first = next((c for c in params.named_children), None) if params is not None else None
+        if first is not None and first.type != "identifier":
+            first = next((c for c in first.named_children if c.type == "identifier"), None)
+        if first is None:
+            continue
+        receiver = text_of(first, src)
+        todo = [fn.child_by_field_name("body")]
+        while todo:
+            node = todo.pop()
+            if node is None or node.type in ("function_definition", "class_definition", "lambda"):
+                continue  # a nested function's ``self`` is its own
+            if node.type in ("assignment", "augmented_assignment"):
+                targets = [node.child_by_field_name("left")]
+                while targets:
+                    t = targets.pop(0)
+                    if t is None:
+                        continue
+                    if t.type in ("pattern_list", "tuple_pattern", "list_pattern"):
+                        targets += t.named_children
+                    elif t.type == "attribute" and text_of(t.child_by_field_name("object"), src) == receiver:
+                        out[text_of(t.child_by_field_name("attribute"), src)] = None
+            todo += reversed(node.named_children)
+    return list(out)
 
 
 def _class_attributes(body: Node | None, src: bytes) -> list[Param]:

@@ -171,6 +171,8 @@ class Symbol:
     all_names: list[str] | None = None
     # Type symbols: attributes declared in the class body (``x: int = 0``), as name/annotation/default.
     attributes: list[Param] = field(default_factory=list)
+    # Python classes only: the names its methods assign on their first parameter (``self.x = …``), in order.
+    instance_attributes: list[str] = field(default_factory=list)
 
     @property
     def is_public(self) -> bool:
@@ -198,6 +200,7 @@ class Symbol:
             "raised_nested": self.raised_nested, "calls": self.calls,
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation}
                            for p in self.attributes],
+            "instance_attributes": self.instance_attributes,
         }
 
     @classmethod

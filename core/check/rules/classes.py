@@ -10,12 +10,14 @@ class-level attributes (``x: int = 0``), private and dunder names aside.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from llmctl.analyzers.symbols import CLASS, DocItem, ParsedDoc, Symbol
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.check.rules.docstring import DocContext
 from llmctl.core.check.rules.types import disagree
+from llmctl.core.docs.inherit import supertypes
 
 DOC501 = rule("DOC501", "info", "__init__ has a docstring of its own",
               "With check.init_docstring = \"class\" (pydoclint's default), a class documents its constructor "
@@ -42,7 +44,9 @@ DOC507 = rule("DOC507", "warning", "__init__ docstring has a Yields section",
               "__init__ cannot yield. pydoclint: DOC307.",
               "remove the Yields section")
 DOC601 = rule("DOC601", "warning", "documented attribute not in the class",
-              "The Attributes section names an attribute the class body does not define. pydoclint: DOC602, DOC603.",
+              "The Attributes section names an attribute the class does not define: not in its body, its "
+              "__slots__ or its members, not set on self by its methods, not in a base class (a base outside the "
+              "project and Python gets the benefit of the doubt). pydoclint: DOC602, DOC603.",
               "rename or remove the entry")
 DOC602 = rule("DOC602", "info", "class attribute missing from the Attributes section",
               "The class docstring has sections, and the class body defines a public attribute it does not list "
@@ -108,13 +112,56 @@ def check_class(cls: Symbol, ctx: DocContext) -> Iterator[Finding]:
         yield from _attributes(cls, doc, ctx)
 
 
+_OUTSIDE = ("builtins", "typing", "enum", "abc", "collections.abc")
+
+
+def _outside_type(name: str) -> type | None:
+    """A base class outside the project that Python itself defines (``Exception``, ``Enum``, ``Generic``)."""
+    import importlib
+
+    for module in _OUTSIDE:
+        found = getattr(importlib.import_module(module), name, None)
+        if isinstance(found, type) or (module == "typing" and found is not None):
+            return found
+    return None
+
+
+def _defines(cls: Symbol, name: str, ctx: DocContext, depth: int = 0) -> bool:
+    """True when ``cls`` may define attribute ``name``: in its body (``x: int``, ``__slots__``), as a member
+    (a property, a method), on ``self`` in a method, or in a base class; a base that is neither the project's
+    nor Python's own gets the benefit of the doubt.
+
+    Why: DOC601 flagged all 19 of pydantic's and rich's documented attributes that the class sets in
+    ``__init__`` (``self.message = message``), lists in ``__slots__``, defines as a property
+    (``Segment.cell_length``) or inherits (``PydanticImportError.message``).
+    """
+    if name in {a.name for a in cls.attributes} or name in cls.instance_attributes:
+        return True
+    if any(m.name == name for m in ctx.members.get(cls.id, [])):
+        return True
+    slots = next((a.default for a in cls.attributes if a.name == "__slots__"), None) or ""
+    if re.search(rf"""['"]{re.escape(name)}['"]""", slots):
+        return True
+    for base in supertypes(cls):
+        found = [t for t in ctx.types(base) if t.id != cls.id]
+        found = [t for t in found if t.path == cls.path] or found
+        if len(found) == 1 and depth < 5:
+            if _defines(found[0], name, ctx, depth + 1):
+                return True
+            continue
+        outside = None if found else _outside_type(base)
+        if outside is None or (isinstance(outside, type) and hasattr(outside, name)):
+            return True  # unknown to the project (or several of that name): cannot tell
+    return False
+
+
 def _attributes(cls: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding]:
     defined = [a for a in cls.attributes if not a.name.startswith("_")]
     names = [a.name for a in defined]
     documented = [d for d in doc.attributes if d.name]
     doc_names = [d.name for d in documented]
     for d in documented:
-        if d.name not in names and not d.name.startswith("_"):
+        if d.name not in names and not d.name.startswith("_") and not _defines(cls, d.name, ctx):
             yield DOC601.at(cls, f"Attributes lists `{d.name}`, which class `{cls.name}` does not define")
     for a in defined:
         if a.name not in doc_names:

@@ -59,6 +59,16 @@ class DocContext:
     cfg: CheckConfig = field(default_factory=CheckConfig)
     by_id: dict[str, Symbol] = field(default_factory=dict)
     members: dict[str, list[Symbol]] = field(default_factory=dict)
+    _types: dict[str, list[Symbol]] | None = None
+
+    def types(self, name: str) -> list[Symbol]:
+        """The classes of the scope named ``name`` (the same file's first, as a base class is resolved)."""
+        if self._types is None:
+            self._types = {}
+            for s in self.by_id.values():
+                if s.kind == "class":
+                    self._types.setdefault(s.name, []).append(s)
+        return self._types.get(name, [])
 
     @classmethod
     def of(cls, symbols: list[Symbol], cfg: CheckConfig) -> DocContext:
