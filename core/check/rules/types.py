@@ -37,18 +37,49 @@ def _split_top(text: str, sep: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+_LITERAL = re.compile(r"^(?:True|False|None|-?\d+(?:\.\d+)?|'[^']*'|\"[^\"]*\")$")
+
+
 def doc_type(text: str) -> tuple[str, str | None]:
-    """(the type, a default it names) of a docstring type spec like ``int, optional`` or ``int, default=5``."""
+    """(the type, a default it names) of a docstring type spec like ``int, optional``, ``int, default=5``
+    or ``bool, False`` (a bare literal after the type is its default: rich writes them so)."""
     default = None
     keep = []
-    for part in _split_top(text, ","):
+    for i, part in enumerate(_split_top(text, ",")):
         low = part.lower()
         m = re.match(r"^default(?:s)?(?:\s+to)?\s*[=:]?\s*(.+)$", part, re.I)
         if m:
             default = m.group(1).strip().strip("`")
+        elif i and _LITERAL.match(part.strip("`")):
+            default = part.strip("`")
         elif low not in ("optional", "keyword-only", "positional-only", "keyword only"):
             keep.append(part)
     return ", ".join(keep), default
+
+
+def _notation(t: str) -> str:
+    """A docstring's own ways of writing a type, as an annotation writes it: ``[Syntax]`` (rich's brackets
+    round a whole type) -> ``Syntax``, ``(str, str)`` -> ``tuple[str, str]``, ``(str)`` -> ``str``, ``Sequence(Layout)`` ->
+    ``Sequence[Layout]``."""
+    if t.startswith("[") and t.endswith("]") and _split_top(t[1:-1], ",") == [t[1:-1].strip()] \
+            and _balanced(t[1:-1]):
+        return t[1:-1]
+    if t.startswith("(") and t.endswith(")") and _balanced(t[1:-1]):
+        inner = _split_top(t[1:-1], ",")
+        return f"tuple[{t[1:-1]}]" if len(inner) > 1 else t[1:-1]
+    m = re.match(r"^([A-Za-z_][\w.]*)\((.*)\)$", t)
+    if m and _balanced(m.group(2)):
+        return f"{m.group(1)}[{m.group(2)}]"
+    return t
+
+
+def _balanced(t: str) -> bool:
+    depth = 0
+    for ch in t:
+        depth += 1 if ch in "[(" else -1 if ch in "])" else 0
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def normalise(text: str) -> str | None:
@@ -62,7 +93,7 @@ def normalise(text: str) -> str | None:
     t = re.sub(r"\s+or\s+", "|", t)
     t = re.sub(r"\b(typing|t|typing_extensions|collections\.abc)\.", "", t)
     t = re.sub(r"\s+", "", t)
-    t = _expand(t)
+    t = _expand(_notation(t))
     return t
 
 
@@ -141,7 +172,7 @@ def disagree(documented: str, annotated: str, mode: str, strip_defaults: bool = 
 
 def yield_type(annotation: str) -> str | None:
     """The element type of a generator annotation (``Iterator[int]``, ``Generator[int, None, None]``)."""
-    t = re.sub(r"\b(typing|t|collections\.abc)\.", "", annotation.strip())
+    t = re.sub(r"\b(typing|t|collections\.abc)\.", "", _notation(annotation.strip()))
     m = re.match(r"^(Async)?(Generator|Iterator|Iterable)\[(.*)\]$", t)
     return _split_top(m.group(3), ",")[0] if m else None
 
