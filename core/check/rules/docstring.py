@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from llmctl.analyzers.symbols import (
-    CALLABLE_KINDS, FUNCTION, METHOD, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol,
+    CALLABLE_KINDS, FUNCTION, METHOD, MODULE, VAR_KEYWORD, VAR_POSITIONAL, DocItem, ParsedDoc, Symbol,
 )
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.check.rules.types import disagree, doc_type
@@ -60,6 +60,7 @@ class DocContext:
     by_id: dict[str, Symbol] = field(default_factory=dict)
     members: dict[str, list[Symbol]] = field(default_factory=dict)
     _types: dict[str, list[Symbol]] | None = None
+    _modules: dict[str, Symbol] | None = None
 
     def types(self, name: str) -> list[Symbol]:
         """The classes of the scope named ``name`` (the same file's first, as a base class is resolved)."""
@@ -69,6 +70,12 @@ class DocContext:
                 if s.kind == "class":
                     self._types.setdefault(s.name, []).append(s)
         return self._types.get(name, [])
+
+    def module_of(self, path: str) -> Symbol | None:
+        """The module symbol of the file at ``path``, when the scope has it."""
+        if self._modules is None:
+            self._modules = {s.path: s for s in self.by_id.values() if s.kind == MODULE}
+        return self._modules.get(path)
 
     @classmethod
     def of(cls, symbols: list[Symbol], cfg: CheckConfig) -> DocContext:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from llmctl.analyzers.symbols import ParsedDoc, Symbol
 from llmctl.core.check.rules import Finding, rule
 from llmctl.core.check.rules.docstring import _IDENT_NAME, DocContext
+from llmctl.core.docs.inherit import supertypes
 
 DOC301 = rule("DOC301", "info", "documented exception is never raised",
               "The doc comment lists an exception, but the body raises nothing at all (a body that raises, or "
@@ -58,7 +59,39 @@ def check_raises(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Findi
     if twice:
         yield DOC303.at(sym, f"the Raises section lists {', '.join(f'`{n}`' for n in twice)} more than once")
     elif own and documented and own != documented and "*" not in (sym.raised or []):
-        missing, extra = sorted(own - documented), sorted(documented - own)
+        lineage = {r: _ancestors(r, sym, ctx) for r in own}
+        missing = sorted(r for r in own if not lineage[r] & documented)
+        extra = sorted(d for d in documented if not any(d in up for up in lineage.values()))
         parts = ([f"raises {', '.join(f'`{r}`' for r in missing)} without documenting it"] if missing else []) + (
             [f"documents {', '.join(f'`{r}`' for r in extra)}, which it does not raise itself"] if extra else [])
-        yield DOC303.at(sym, f"`{sym.name}` " + " and ".join(parts))
+        if parts:
+            yield DOC303.at(sym, f"`{sym.name}` " + " and ".join(parts))
+
+
+def _ancestors(name: str, sym: Symbol, ctx: DocContext) -> set[str]:
+    """``name`` (an exception ``sym`` raises) and the classes it derives from, as far as the project's classes
+    and Python's built-in exceptions tell; an import alias is read as the name it imports.
+
+    Why: a Raises section may name a base class of what is raised: werkzeug's ``MultiDict.__getitem__``
+    documents ``KeyError`` and raises ``BadRequestKeyError(BadRequest, KeyError)``; requests' ``Response.json``
+    documents ``JSONDecodeError`` and raises it as ``RequestsJSONDecodeError`` (an import alias).
+    """
+    import builtins
+
+    module = ctx.module_of(sym.path)
+    for ref in module.imports if module is not None else []:
+        if ref.alias == name and ref.name:
+            name = ref.name
+    out, todo = {name}, [(name, sym.path, 0)]
+    while todo:
+        current, near, depth = todo.pop()
+        found = ctx.types(current)
+        found = [t for t in found if t.path == near] or found
+        if len(found) == 1 and depth < 5:
+            for base in supertypes(found[0]):
+                if base not in out:
+                    out.add(base)
+                    todo.append((base, found[0].path, depth + 1))
+        elif not found and isinstance(getattr(builtins, current, None), type):
+            out.update(c.__name__ for c in getattr(builtins, current).__mro__)
+    return out
