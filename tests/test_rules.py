@@ -67,3 +67,18 @@ def test_unknown_codes_are_refused():
         rule("DOC101", "error", "t", "e", "f")  # declared already
     with pytest.raises(ValueError):
         rule("DOC990", "fatal", "t", "e", "f")  # unknown severity
+
+
+def test_a_finding_names_a_parameter_as_its_language_writes_it(tmp_path: Path):
+    """Java's ``Object... args`` is ``args`` in a finding (the store keeps varargs as ``*args``, Python's way)."""
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "Block.java").write_text(
+        "public class Block {\n"
+        "  /**\n   * Adds code.\n   *\n   * @param format the format\n   * @return this builder\n   */\n"
+        "  public Block add(String format, Object... args) { return this; }\n}\n")
+    (root / "calc.py").write_text('def total(*items):\n    """Sum.\n\n    Returns:\n        int: The sum.\n    """\n'
+                                  '    return sum(items)\n')
+    result = run_check(Project(root=root, config=load_config(root)))
+    messages = sorted(f.message for f in result.findings if f.rule == "DOC102")
+    assert messages == ["parameter `*items` is not in the doc comment", "parameter `args` is not in the doc comment"]

@@ -187,7 +187,8 @@ def check_args(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Finding
         if k in doc_keys or k in described or p.name == "_" or (variadic and not cfg.star_arguments) \
                 or p.name in _IMPLICIT:
             continue
-        yield DOC102.at(sym, f"parameter `{name}` is not in the doc comment", f"describe `{name}` in the doc comment")
+        shown = name if sym.language == "python" else p.name  # Java's `Object... args` is `args`, not `*args`
+        yield DOC102.at(sym, f"parameter `{shown}` is not in the doc comment", f"describe `{shown}` in the doc comment")
     yield from _types_order_defaults(sym, documented, doc_keys, sig, sig_keys, ctx)
 
 
