@@ -52,7 +52,9 @@ def check_returns(sym: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Find
     cfg = ctx.cfg
     generator = sym.yields or is_generator_annotation(sym.returns)
     annotated_nothing = nothing(sym.returns)
-    returns_value = bool(sym.returns_value) or (sym.returns is not None and not annotated_nothing and not generator)
+    # Annotated -> None, a `return other()` hands on a call's None (rich's `print` returns `console.print(...)`).
+    returns_value = (bool(sym.returns_value) and not annotated_nothing) or (
+        sym.returns is not None and not annotated_nothing and not generator)
     if doc.returns is not None and not _says_nothing(doc.returns) and not generator and (
             annotated_nothing or (sym.returns is None and sym.returns_value is False)):
         yield DOC201.at(sym, f"doc comment documents a return value, but `{sym.name}` returns nothing",

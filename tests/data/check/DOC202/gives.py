@@ -22,3 +22,12 @@ class C:
             a: The a.
         """
         self.a = a
+
+
+def hands_on(a) -> None:
+    """Annotated -> None: returning another call's None is not a value to describe.
+
+    Args:
+        a: The a.
+    """
+    return print(a)
