@@ -6,7 +6,7 @@ their methods, and for TypeScript interfaces, enums and namespaces. A symbol is
 exported when an ``export`` statement declares it; in a CommonJS file, when
 ``module.exports``/``exports`` reaches it; in a file that does neither (a
 script), always. A doc tagged ``@private``/``@internal``/``@api private`` makes
-it private.
+it private, and so does a name that starts with ``_``.
 """
 
 from __future__ import annotations
@@ -343,7 +343,9 @@ def _class(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool, name
         if fn is None or mname_node is None:
             continue
         mname = text_of(mname_node, ctx.src)
-        private = mname_node.type == "private_property_identifier" or any(
+        # `#x`, TypeScript's private/protected, and the older convention `_x` (commander's `_findOption`,
+        # which its typings leave out) are the class's own business.
+        private = mname_node.type == "private_property_identifier" or mname.startswith("_") or any(
             c.type == "accessibility_modifier" and text_of(c, ctx.src) in ("private", "protected")
             for c in member.children
         )

@@ -29,6 +29,7 @@ def module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -
     (their declarations carry no ``export`` keyword) and kept in ``all_names``.
     """
     local: list[str] = []
+    imported = _imported(root, src)
     for stmt in root.named_children:
         if stmt.type == "export_statement":
             source = specifier(stmt.child_by_field_name("source"), src)
@@ -42,6 +43,10 @@ def module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -
                     alias = text_of(spec.child_by_field_name("alias"), src)
                     if source:
                         mod.imports.append(ImportRef(source, name, alias, True))
+                    elif name in imported:  # `import {Command} from './lib/command.js'; export {Command}`
+                        module, theirs = imported[name]
+                        public = alias or name
+                        mod.imports.append(ImportRef(module, theirs, public if public != theirs else "", True))
                     else:
                         local.append(name)
             elif stmt.child_by_field_name("value") is not None and stmt.child_by_field_name("value").type == "identifier":
@@ -56,6 +61,30 @@ def module_exports(root: Node, src: bytes, mod: Symbol, symbols: list[Symbol]) -
         for s in symbols:
             if s.parent == mod.id and s.name in names:
                 s.exported, s.visibility = True, "public"
+
+
+def _imported(root: Node, src: bytes) -> dict[str, tuple[str, str]]:
+    """Local name -> (module, the name it has there; "" for a whole module) of the file's ESM imports.
+
+    Why: commander's ``index.js`` imports ``Command`` from ``./lib/command.js`` and exports it in a local
+    list, ``export { Command, Option }``; its API page listed three helper functions and none of its classes.
+    A default import is left out (what a module exports as default is not followed).
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for stmt in root.named_children:
+        if stmt.type != "import_statement":
+            continue
+        module = specifier(stmt.child_by_field_name("source"), src)
+        clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
+        for part in clause.named_children if clause is not None and module else []:
+            if part.type == "namespace_import":
+                out[text_of(part, src).split()[-1]] = (module, "")
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    name = text_of(spec.child_by_field_name("name"), src)
+                    alias = text_of(spec.child_by_field_name("alias"), src)
+                    out[alias or name] = (module, name)
+    return out
 
 
 def assignment_chain(expr: Node | None, src: bytes) -> tuple[list[str], Node | None]:

@@ -31,13 +31,13 @@ class Language:
 
 LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (
     Language("python", (".py", ".pyi"), ("llmctl.analyzers.python", "analyze"), "python", "#", False,
-             ("tests/", "test/", "testing/", "test_*.py", "*_test.py", "conftest.py")),
+             ("tests/", "test/", "testing/", "*_tests/", "test_*.py", "*_test.py", "conftest.py")),
     Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), ("llmctl.analyzers.javascript", "analyze_javascript"),
              "javascript", "//", False,
-             ("test/", "tests/", "__tests__/", "__mocks__/", "*.test.*", "*.spec.*")),
+             ("test/", "tests/", "*_tests/", "__tests__/", "__mocks__/", "*.test.*", "*.spec.*")),
     Language("typescript", (".ts", ".mts", ".cts", ".tsx"), ("llmctl.analyzers.javascript", "analyze_typescript"),
              "typescript", "//", True,
-             ("test/", "tests/", "__tests__/", "__mocks__/", "*.test.*", "*.spec.*", "*.test-d.ts")),
+             ("test/", "tests/", "*_tests/", "__tests__/", "__mocks__/", "*.test.*", "*.spec.*", "*.test-d.ts")),
     Language("go", (".go",), ("llmctl.analyzers.go", "analyze"), "go", "//", True, ("*_test.go", "testdata/")),
     Language("rust", (".rs",), ("llmctl.analyzers.rust", "analyze"), "rust", "//", True, ("tests/", "benches/")),
     Language("java", (".java",), ("llmctl.analyzers.java", "analyze"), "java", "//", False,

@@ -118,6 +118,7 @@ def test_tests_examples_and_private_modules_are_never_documented(git_repo: Path)
     write(git_repo, "tests/test_client.py", "def test_get():\n    pass\n")
     write(git_repo, "shop/test_utils.py", "def make():\n    pass\n")
     write(git_repo, "examples/demo.py", "def main():\n    pass\n")
+    write(git_repo, "typing_tests/mypy.py", "def check_define():\n    pass\n")  # attrs' type-checker tests
     write(git_repo, "web/api.test.js", "export function testThing() {}\n")
     write(git_repo, "web/api.js", "export function fetchItems(url) { return url; }\n")
     _sync(git_repo)
@@ -216,6 +217,27 @@ def test_commonjs_package_documents_what_module_exports_reaches(git_repo: Path):
     assert _ids(page) == ["express.application.listen", "express.createApplication", "express.response.send"]
     assert re.findall(r"^## `([^`]+)`", page.read_text(), re.M) == ["app.listen", "createApplication", "res.send"]
     assert "Send a response." in page.read_text()
+
+
+def test_esm_entry_exports_what_it_imports_in_a_local_list(git_repo: Path):
+    """Shaped like commander: index.js imports its classes and exports them in a list (one under a second
+    name); its page listed only the three functions index.js defines. Methods named `_x` are the class's own."""
+    write(git_repo, "package.json", json.dumps({"name": "commander", "main": "./index.js"}))
+    write(git_repo, "index.js", "import { Command } from './lib/command.js';\n"
+                                "import { InvalidArgumentError as BadArgument } from './lib/error.js';\n"
+                                "import * as helpers from './lib/helpers.js';\n\n"
+                                "/** Make a command. */\nexport const createCommand = (name) => new Command(name);\n\n"
+                                "export { Command, helpers };\n"
+                                "export { BadArgument, BadArgument as InvalidOptionArgumentError };\n")
+    write(git_repo, "lib/command.js", "/** A command. */\nexport class Command {\n"
+                                      "  /** Parse the arguments. */\n  parse(argv) { return this._prepare(argv); }\n\n"
+                                      "  /** Internal. */\n  _prepare(argv) { return argv; }\n}\n")
+    write(git_repo, "lib/error.js", "/** An invalid argument. */\nexport class InvalidArgumentError extends Error {}\n")
+    write(git_repo, "lib/helpers.js", "/** Split words. */\nexport function words(text) { return text.split(' '); }\n")
+    _sync(git_repo)
+    assert _ids(git_repo / "docs/api/commander.md") == [
+        "commander.createCommand", "commander.Command", "commander.Command.parse", "commander.BadArgument",
+        "commander.InvalidOptionArgumentError", "commander.helpers.words"]
 
 
 def test_a_hand_written_page_in_the_reference_folder_is_left_alone(git_repo: Path):
