@@ -88,7 +88,7 @@ def _absolute(module_node: Node | None, src: bytes, mid: str, is_package: bool) 
     return ".".join(base + ([name] if name else []))
 
 
-def _module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symbol) -> None:
+def _module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symbol, top: bool = True) -> None:
     """Record the module's imports and ``__all__`` on its symbol (module level, inside if/try/with too)."""
     for stmt in block.named_children:
         t = stmt.type
@@ -111,9 +111,30 @@ def _module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symb
                     mod.imports.append(ImportRef(text_of(n, src)))
         elif t == "expression_statement" and stmt.named_child_count == 1:
             _all_names(stmt.named_children[0], src, mod)
+            if top:  # under `if`/`try` a second name is a shim (pydantic's `if not TYPE_CHECKING:
+                _aliases(stmt.named_children[0], src, mid, mod)  # DeprecationWarning = …`), not an API name
         elif t in _COMPOUND:
             for sub in _compound_blocks(stmt):
-                _module_names(sub, src, mid, is_package, mod)
+                _module_names(sub, src, mid, is_package, mod, False)
+
+
+def _aliases(expr: Node, src: bytes, mid: str, mod: Symbol) -> None:
+    """``s = attributes = attrs``: each name is recorded as an import of ``attrs`` from the module itself.
+
+    Why: attrs' best-known API is ``attr.s`` and ``attr.ib``, second names of ``attrs`` and ``attrib``; the
+    reference knew neither, and a ``from . import s`` elsewhere could not be followed to its definition.
+    """
+    targets = []
+    while expr.type == "assignment" and expr.child_by_field_name("type") is None:
+        left = expr.child_by_field_name("left")
+        if left is None or left.type != "identifier":
+            return
+        targets.append(text_of(left, src))
+        expr = expr.child_by_field_name("right")
+        if expr is None:
+            return
+    if targets and expr.type == "identifier" and text_of(expr, src) not in targets:
+        mod.imports += [ImportRef(mid, text_of(expr, src), name) for name in targets if name != "__all__"]
 
 
 def _all_names(expr: Node, src: bytes, mod: Symbol) -> None:

@@ -240,6 +240,26 @@ def test_esm_entry_exports_what_it_imports_in_a_local_list(git_repo: Path):
         "commander.InvalidOptionArgumentError", "commander.helpers.words"]
 
 
+def test_a_definitions_other_names_are_listed_with_it(git_repo: Path):
+    """Shaped like attrs: ``attr.s`` and ``attr.attributes`` are second names of ``attr.attrs``, and the
+    ``attrs`` package offers ``attr``'s definitions again; each is documented once, with its other names."""
+    write(git_repo, "attr/__init__.py", "from ._make import attrs\n\ns = attributes = attrs\n\n"
+                                        "__all__ = ['attributes', 'attrs', 's']\n")
+    write(git_repo, "attr/_make.py", '"""Making classes."""\n\n\ndef attrs(maybe_cls=None):\n'
+                                     '    """Add dunder methods to a class."""\n    return maybe_cls\n')
+    write(git_repo, "attrs/__init__.py", "from attr import attrs, s\n\n__all__ = ['attrs', 'define']\n\n\n"
+                                         "def define(cls):\n    \"\"\"Define a class; see :func:`attr.s`.\"\"\"\n"
+                                         "    return attrs(cls)\n")
+    write(git_repo, "README.md", "Decorate a class with `attr.s` or `attrs.define`.\n")
+    _sync(git_repo)
+    api = git_repo / "docs/api"
+    assert _ids(api / "attr.md") == ["attr.attrs"] and _ids(api / "attrs.md") == ["attrs.define"]
+    assert "Also as `attr.attributes`, `attr.s`, `attrs.attrs`." in (api / "attr.md").read_text()
+    assert "[`attr.s`](attr.md#attr.attrs)" in (api / "attrs.md").read_text()  # a link to another name resolves
+    check = json.loads(run_cli("docs", "check", "--format", "json", cwd=git_repo).stdout)
+    assert [f for f in check["findings"] if f["rule"].startswith("MD")] == []
+
+
 def test_a_hand_written_page_in_the_reference_folder_is_left_alone(git_repo: Path):
     """koa keeps hand-written docs in docs/api/: sync writes its own pages beside them, never into them."""
     write(git_repo, "pkg/__init__.py", '"""A package."""\n\n\ndef run(x):\n    """Run it."""\n    return x\n')

@@ -67,6 +67,7 @@ class Entry:
     id: str  # the public path users look it up by (``httpx.Client``)
     symbols: list[Symbol]  # the definition; several for overloads (``@overload``, TS signatures, Java)
     depth: int = 0  # 0 for a top-level name, 1 for a member of a documented type, …
+    aliases: list[str] = field(default_factory=list)  # other public paths of the same definition (``attr.s``)
 
     @property
     def symbol(self) -> Symbol:
@@ -109,6 +110,7 @@ class PublicApi:
     pages: dict[str, ApiPage] = field(default_factory=dict)
     by_id: dict[str, Entry] = field(default_factory=dict)
     public_id: dict[str, str] = field(default_factory=dict)  # store id -> public id
+    aliases: dict[str, str] = field(default_factory=dict)  # another public path -> the entry's (``attr.s``)
 
     def add(self, page: ApiPage) -> None:
         """Register a page and its entries (a name already documented elsewhere is not repeated)."""
@@ -124,10 +126,12 @@ class PublicApi:
             self.by_id[e.id] = e
             for s in e.symbols:
                 self.public_id.setdefault(s.id, e.id)
+            for a in e.aliases:
+                self.aliases.setdefault(a, e.id)
 
     def resolve(self, dotted: str) -> Symbol | None:
-        """The symbol a public path names, if the API has it."""
-        entry = self.by_id.get(dotted)
+        """The symbol a public path (or another name of it, ``attr.s``) names, if the API has it."""
+        entry = self.by_id.get(dotted) or self.by_id.get(self.aliases.get(dotted, ""))
         return entry.symbol if entry is not None else None
 
     @property

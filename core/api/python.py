@@ -76,6 +76,17 @@ class _Modules:
                     return hit
         return None
 
+    def offers(self, mid: str, name: str, definition: Symbol) -> bool:
+        """True when module ``mid`` offers ``definition`` as ``name`` by intent, not only by importing it: a
+        second name (``s = attrs``), or one it declares (``__all__``, ``from y import x as x``) outside the file
+        that defines it. A package's plain imports (werkzeug.debug's ``Request``) are not listed as names."""
+        mod = self.modules[mid]
+        if name != definition.name:
+            return True
+        if mod.path == definition.path:
+            return False
+        return name in (mod.all_names or ()) or any(imp.name == name and imp.alias == name for imp in mod.imports)
+
     def public_names(self, mid: str) -> list[str]:
         """The names module ``mid`` offers its users, in declaration order."""
         mod = self.modules[mid]
@@ -91,7 +102,8 @@ class _Modules:
             local = imp.alias or imp.name
             explicit = imp.alias == imp.name  # `from y import x as x`: the explicit re-export idiom
             own = self.is_package(mid) and imp.module.split(".")[0] == root
-            if not local.startswith("_") and (own or explicit):
+            second_name = imp.module == mid  # `s = attrs`: a second name for one of its own (_aliases)
+            if not local.startswith("_") and (own or explicit or second_name):
                 names.append(local)
         return list(dict.fromkeys(names))
 
@@ -111,16 +123,20 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
     mods = _Modules(symbols)
     children = members_by_parent(symbols)
     public = sorted((m for m in mods.modules if _public_module(m)), key=lambda m: (m.count("."), m))
-    claimed: set[str] = set()
     pages: dict[str, ApiPage] = {}
+    claimed: dict[str, Entry] = {}
     for mid in public:
         page = ApiPage(f"{mid}.md", mid, mods.modules[mid])
-        for name in mods.public_names(mid):
-            found = mods.resolve(mid, name)
-            if not found or found[-1].kind not in DOCUMENTED_KINDS or found[-1].id in claimed:
+        named = [(name, mods.resolve(mid, name)) for name in mods.public_names(mid)]
+        # A definition is documented under its own name where the module offers it so (``attr.attrs``), and
+        # its other names there and on later pages are listed with it (``attr.s``, ``attrs.define``).
+        named = [(n, f) for n, f in named if f and f[-1].kind in DOCUMENTED_KINDS]
+        for name, found in sorted(named, key=lambda nf: nf[0] != nf[1][-1].name):
+            if found[-1].id in claimed:
+                if mods.offers(mid, name, found[-1]):
+                    claimed[found[-1].id].aliases.append(f"{mid}.{name}")
                 continue
-            claimed.add(found[-1].id)
-            entry = Entry(f"{mid}.{name}", found)
+            entry = claimed[found[-1].id] = Entry(f"{mid}.{name}", found)
             page.entries.append(entry)
         pages[mid] = page
     for mid in public:

@@ -38,6 +38,7 @@ def linker(api: PublicApi, page: ApiPage) -> Callable[[str], str | None]:
     def link(name: str) -> str | None:
         name = name.strip().lstrip("~!").rstrip("()").replace("::", ".")
         for candidate in (name, api.public_id.get(name), f"{page.title}.{name}"):
+            candidate = api.aliases.get(candidate, candidate) if candidate else candidate
             if candidate and candidate in where:
                 return f"{where[candidate] if where[candidate] != page.name else ''}#{anchor(candidate)}"
         found = short.get(name.rsplit(".", 1)[-1], [])
@@ -107,7 +108,7 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
         level=min(6, 2 + entry.depth), fence=lexer_for(sym.language), signatures=signatures, summary=summary,
         params=params, returns=returns, raises=[{"type": r.type, "description": inline_markdown(r.description, sym.language, link)}
                 for r in sym.doc.raises],
-        source_link=source_link(out_dir, root, sym.path, sym.line, source_url),
+        source_link=source_link(out_dir, root, sym.path, sym.line, source_url), aliases=entry.aliases,
         defined_in=sym.path != page.module.path,
     )
     if sym.id != entry.id:

@@ -17,6 +17,8 @@ One page per module plus ``index.md`` under docs.out_dir, in five named steps:
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -87,6 +89,8 @@ Forwards = dict[str, dict[str, Forwarded]]  # symbol id -> parameter -> what its
 def section_attrs(entry: Entry, tpl_hash: str, fwd: Forwards) -> dict[str, str]:
     """The marker attributes of a section: what it was made from (callees' descriptions included)."""
     attrs = {**section_hashes(entry.symbols), "tpl": tpl_hash}
+    if entry.aliases:  # its other names are on the page: a section re-renders when they change
+        attrs["aka"] = hashlib.sha256("\x1f".join(entry.aliases).encode()).hexdigest()[:12]
     if entry.symbol.id in fwd:
         attrs["fwd"] = fingerprint(fwd[entry.symbol.id])
     return attrs
