@@ -40,6 +40,7 @@ def analyze(src: bytes, path: str) -> FileResult:
     doc_raw = _doc_before(package, src) if package is not None else None
     mod = module_symbol(path, "go", src, root, doc_raw, parse_go_doc(doc_raw) if doc_raw else ParsedDoc(), False)
     mod.id = path
+    mod.signature = f"package {pkg_name}"  # `package main` is a command: nothing to import (core/api/go.py)
     result.symbols.append(mod)
     for child in root.named_children:
         if child.type == "function_declaration":

@@ -139,6 +139,8 @@ def test_go_one_page_per_package_without_tests_or_internal(git_repo: Path):
     write(git_repo, "engine_test.go", "package web\n\nfunc TestRun(t *testing.T) {}\n")
     write(git_repo, "binding/binding.go", "package binding\n\n// Bind decodes a body.\nfunc Bind(v any) error { return nil }\n")
     write(git_repo, "internal/bytesconv/conv.go", "package bytesconv\n\n// ToString converts.\nfunc ToString(b []byte) string { return \"\" }\n")
+    # A command (urfave/cli's scripts/build.go): `package main` has nothing to import.
+    write(git_repo, "scripts/build.go", "package main\n\n// Build runs the build.\nfunc Build() error { return nil }\n")
     _sync(git_repo)
     api = git_repo / "docs/api"
     assert sorted(p.name for p in api.glob("*.md")) == ["binding.md", "index.md", "web.md"]

@@ -1,8 +1,8 @@
 """Go's public API: one page per package (a directory), its exported identifiers.
 
 ``internal/`` packages cannot be imported from outside their module, so they
-are left out, as are ``_test.go`` files and ``testdata/`` (the language
-table's test conventions). A page is titled with the package's import path
+are left out, as are ``package main`` commands, ``_test.go`` files and
+``testdata/`` (the language table's test conventions). A page is titled with the package's import path
 (``go.mod``'s module path plus the directory) and ordered as godoc orders
 it: functions, then each type followed by its methods.
 """
@@ -47,8 +47,8 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         syms = packages[directory]
         files = [s for s in syms if s.kind == MODULE]
         public = [s for s in syms if s.kind in DOCUMENTED_KINDS and s.is_public]
-        if not files or not public:
-            continue
+        if not files or not public or all(f.signature == "package main" for f in files):
+            continue  # a `package main` is a command (urfave/cli's scripts/build.go): nothing to import
         module_path, root = _module_path(read, directory)
         rel = directory[len(root):].strip("/") if root and directory.startswith(root) else directory
         title = "/".join(p for p in (module_path, rel) if p) or public[0].id.rsplit(".", 1)[0]
