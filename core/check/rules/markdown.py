@@ -64,10 +64,22 @@ def _missing_member(text: str, resolver: Resolver) -> tuple[str, str] | None:
     return owner.id, ".".join(parts[i:])
 
 
+# Names that stand for any name: a guide that shows how to write a reference ("`attrs.Foo` – not just
+# `Foo`", "`attrs.func()` or `attrs.Class.method()`" in attrs' CONTRIBUTING.md) names no code.
+_PLACEHOLDERS = frozenset("foo bar baz qux quux spam eggs ham func function method class klass xxx yyy".split())
+
+
+def placeholder(text: str) -> bool:
+    """True when a dotted reference's own part (past the package) is a placeholder name (``Foo``, ``func``)."""
+    return any(part.lower() in _PLACEHOLDERS for part in text.split(".")[1:])
+
+
 def check_inline(refs, md_path: str, resolver: Resolver) -> Iterator[Finding]:
     """MD001 for inline-code references."""
     for ref in refs:
         text = ref.text
+        if "." in text and placeholder(text):
+            continue
         if "." in text:
             missing = _missing_member(text, resolver)
             if missing is not None:
