@@ -164,6 +164,7 @@ class BodyFacts:
     raised: list[str] = field(default_factory=list)  # raised in the function itself
     raised_nested: list[str] = field(default_factory=list)  # raised in functions nested inside it
     calls: bool = False  # calls something itself (captured as ``@call``, where the query has it)
+    callees: list[str] = field(default_factory=list)  # what it calls, as written (``@callee``: ``self.check``)
 
 
 def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, BodyFacts]:
@@ -205,6 +206,11 @@ def collect_body_facts(query, root: Node, src: bytes, raise_name) -> dict[int, B
         f = owner(node.start_byte)
         if f is not None:
             f.calls = True
+    for node in sorted(caps.get("callee", []), key=lambda n: n.start_byte):
+        f = owner(node.start_byte)
+        name = text_of(node, src)
+        if f is not None and name not in f.callees and len(name) <= 80:
+            f.callees.append(name)
     # In source order: the order of one name's captures varied from run to run (PYTHONHASHSEED).
     for node in sorted(caps.get("raise", []), key=lambda n: n.start_byte):
         # The innermost function raises it; every enclosing one gets it as "nested": a raise in

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 LANGUAGE = Language(tree_sitter_python.language())
 _PARSER = Parser(LANGUAGE)
-_FACTS = Query(LANGUAGE, "(function_definition) @fn (lambda) @fn (return_statement) @ret (yield) @y (raise_statement) @raise")
+_FACTS = Query(LANGUAGE, "(function_definition) @fn (lambda) @fn (return_statement) @ret (yield) @y (raise_statement) @raise"
+                         " (call function: [(identifier) (attribute)] @callee)")
 _COMPOUND = frozenset({"if_statement", "try_statement", "with_statement"})
 _CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "except_group_clause"})
 
@@ -50,7 +51,7 @@ def analyze(src: bytes, path: str) -> FileResult:
     for sym, start in functions:
         f = facts.get(start, BodyFacts())
         sym.returns_value, sym.yields, sym.raised = f.returns_value, f.yields, f.raised
-        sym.raised_nested = f.raised_nested
+        sym.raised_nested, sym.callees = f.raised_nested, f.callees
     return result
 
 

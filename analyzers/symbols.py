@@ -164,6 +164,8 @@ class Symbol:
     # The body calls, constructs or casts something, whose exceptions a Javadoc/JSDoc @throws may list
     # (Java, JavaScript/TypeScript); None where the analyzer does not record it.
     calls: bool | None = None
+    # Python: what the body calls, as written (``fields``, ``self._check``), for following what callees raise.
+    callees: list[str] = field(default_factory=list)
     stub: bool = False  # body is only pass / ... / raise NotImplementedError (abstract, protocol)
     # Module symbols only: what the module imports, and its declared public names (Python
     # ``__all__``; JS/TS local ``export {…}`` lists). None: the module declares none.
@@ -197,7 +199,7 @@ class Symbol:
             "sig_hash": self.sig_hash, "doc_hash": self.doc_hash, "body_hash": self.body_hash,
             "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
             "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
-            "raised_nested": self.raised_nested, "calls": self.calls,
+            "raised_nested": self.raised_nested, "calls": self.calls, "callees": self.callees,
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation}
                            for p in self.attributes],
             "instance_attributes": self.instance_attributes,

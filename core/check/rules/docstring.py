@@ -52,6 +52,9 @@ _NAME_IN = re.compile(r"[A-Za-z_$][\w$]*")
 _DEFAULTS_TO = re.compile(r"\bDefaults? to:?\s+`{0,2}([^`\s][^`]*?)`{0,2}\.?\s*$", re.I)
 
 
+_CALLED_ON_A_CLASS = frozenset({"__init__", "__new__", "__post_init__", "__call__"})
+
+
 @dataclass
 class DocContext:
     """What the DOC rules may know beyond one symbol: the options and the symbols around it."""
@@ -61,6 +64,7 @@ class DocContext:
     members: dict[str, list[Symbol]] = field(default_factory=dict)
     _types: dict[str, list[Symbol]] | None = None
     _modules: dict[str, Symbol] | None = None
+    _callables: dict[str, list[Symbol]] | None = None
 
     def types(self, name: str) -> list[Symbol]:
         """The classes of the scope named ``name`` (the same file's first, as a base class is resolved)."""
@@ -70,6 +74,26 @@ class DocContext:
                 if s.kind == "class":
                     self._types.setdefault(s.name, []).append(s)
         return self._types.get(name, [])
+
+    def callees(self, caller: Symbol, written: str) -> list[Symbol]:
+        """The functions of the scope a call written as ``written`` inside ``caller`` may reach (by name; a
+        method of the caller's class first for ``self.x``/``cls.x``, a function of its file first for ``x``)."""
+        if self._callables is None:
+            self._callables = {}
+            for s in self.by_id.values():
+                if s.kind in CALLABLE_KINDS:
+                    self._callables.setdefault(s.name, []).append(s)
+        parts = written.split(".")
+        cands = [c for c in self._callables.get(parts[-1], []) if c.language == caller.language and c.id != caller.id]
+        # Calling a class runs its constructor, and what it returns may be called (a validator factory documents
+        # the TypeError its validator's __call__ raises: attrs' instance_of).
+        cands += [m for t in self.types(parts[-1]) if t.language == caller.language
+                  for m in self.members.get(t.id, []) if m.name in _CALLED_ON_A_CLASS]
+        if len(parts) > 1 and parts[-2] in ("self", "cls"):
+            return [c for c in cands if c.parent == caller.parent] or cands
+        if len(parts) == 1:
+            return [c for c in cands if c.path == caller.path and c.kind == FUNCTION] or cands
+        return [c for c in cands if c.id.endswith(f"{parts[-2]}.{parts[-1]}")] or cands
 
     def module_of(self, path: str) -> Symbol | None:
         """The module symbol of the file at ``path``, when the scope has it."""
