@@ -84,9 +84,10 @@ def _yields(sym: Symbol, doc: ParsedDoc, ctx: DocContext, generator: bool) -> It
     element = yield_type(sym.returns) if sym.returns else None
     documented = doc.yields.type if doc.yields is not None else None
     # A Yields section may give the generator's type, as many write it (rich: "Iterable[List[Segment]]" for a
-    # generator of lists): then its element type is compared.
-    if documented and element and disagree(documented, element, ctx.cfg.type_match) and \
-            disagree(yield_type(documented) or documented, element, ctx.cfg.type_match):
+    # generator of lists): then its element type is compared (not in "strict", pydoclint's reading).
+    lenient = ctx.cfg.type_match != "strict"
+    if documented and element and disagree(documented, element, ctx.cfg.type_match) and not (
+            lenient and not disagree(yield_type(documented) or documented, element, ctx.cfg.type_match)):
         yield DOC206.at(sym, f"Yields says `{documented}`, the annotation yields `{element}`")
     elif ctx.cfg.type_presence and sym.yields and sym.language == "python" and bool(documented) != bool(sym.returns):
         where = "annotated but its Yields section gives no type" if sym.returns else \
