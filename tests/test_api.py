@@ -262,6 +262,17 @@ def test_a_definitions_other_names_are_listed_with_it(git_repo: Path):
     assert [f for f in check["findings"] if f["rule"].startswith("MD")] == []
 
 
+def test_each_raised_exception_is_an_item_of_its_own(git_repo: Path):
+    """Two or more raises ran into one line ("- `TypeError` — …- `ValueError` — …"): 30 such on 16 libraries."""
+    write(git_repo, "calc.py", '"""Calculations."""\n\n\ndef div(a, b):\n    """Divide.\n\n    Args:\n'
+                               '        a: The dividend.\n        b: The divisor.\n\n    Raises:\n'
+                               '        TypeError: If either is not a number.\n        ZeroDivisionError: If b is 0.\n\n'
+                               '    Returns:\n        The quotient.\n    """\n    return a / b\n')
+    _sync(git_repo)
+    page = (git_repo / "docs/api/calc.md").read_text()
+    assert "- `TypeError` — If either is not a number.\n- `ZeroDivisionError` — If b is 0.\n\n<sub>" in page
+
+
 def test_a_hand_written_page_in_the_reference_folder_is_left_alone(git_repo: Path):
     """koa keeps hand-written docs in docs/api/: sync writes its own pages beside them, never into them."""
     write(git_repo, "pkg/__init__.py", '"""A package."""\n\n\ndef run(x):\n    """Run it."""\n    return x\n')
