@@ -25,7 +25,12 @@ def clean_block_comment(raw: str) -> str:
         text = text[2:]
     if text.endswith("*/"):
         text = text[:-2]
+    # Lines that start with `*` lose it; lines without (jsoup writes its text so, its `* @param` tags not) are
+    # dedented by their own common indentation: four leading spaces would make a Markdown code block.
+    starred = [bool(re.match(r"^\s*\*", ln)) for ln in text.splitlines()]
     lines = [re.sub(r"^\s*\*( ?)", "", ln) for ln in text.splitlines()]
+    bare = _dedent_block([ln for ln, star in zip(lines, starred) if not star])
+    lines = [ln if star else bare.pop(0) for ln, star in zip(lines, starred)]
     return "\n".join(_dedent_block(lines)).strip()
 
 
@@ -44,6 +49,71 @@ def _braced_type(body: str) -> tuple[str | None, str]:
     return None, body
 
 
+_INLINE_TAG = re.compile(r"\{@(\w+)\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_HTML_CODE = re.compile(r"<(code|tt)>([^\n]*?)</\1>", re.I)
+# HTML that reads as Markdown: paragraphs, list items and table rows as lines, headings and emphasis.
+_HTML_MD = [
+    (re.compile(r"<p\b[^>]*>", re.I), "\n\n"), (re.compile(r"<br\s*/?>", re.I), "\n"),
+    (re.compile(r"<li\b[^>]*>", re.I), "\n- "), (re.compile(r"<tr\b[^>]*>", re.I), "\n- "),
+    (re.compile(r"</t[dh]>\s*<t[dh]\b[^>]*>", re.I), " — "),
+    (re.compile(r"<h\d\b[^>]*>(.*?)</h\d>", re.I | re.S), r"\n\n**\1**\n\n"),
+    (re.compile(r"<(b|strong)>([^<\n]+)</\1>", re.I), r"**\2**"), (re.compile(r"<(i|em)>([^<\n]+)</\1>", re.I), r"*\2*"),
+]
+
+
+def _html(text: str) -> str:
+    """HTML between inline tags as Markdown, what has no Markdown form dropped."""
+    for pattern, repl in _HTML_MD:
+        text = pattern.sub(repl, text)
+    return re.sub(r"</?[a-zA-Z][^<>]*>", "", text)
+
+
+_PRE = re.compile(r"<pre>\s*(?:\{@code[ \t]*\n?(?P<code>.*?)\}\s*|(?P<raw>.*?))</pre>", re.S | re.I)
+
+
+def _fenced(m: re.Match) -> str:
+    """A ``<pre>`` block (``<pre>{@code …}</pre>``, Javadoc's code example) as a fenced block."""
+    import html
+    import textwrap
+
+    body = m.group("code") if m.group("code") is not None else re.sub(r"</?[a-zA-Z][^<>]*>", "", m.group("raw"))
+    body = textwrap.dedent(html.unescape(body).replace("{@literal ", "{").strip("\n"))
+    fence = "```" if "```" not in body else "~~~"
+    return f"\n\n{fence}\n{body.rstrip()}\n{fence}\n\n"
+
+
+def inline_tags(text: str, html: bool = True) -> str:
+    """Javadoc's and JSDoc's inline tags (and with ``html``, Javadoc's HTML) as Markdown: ``{@code x}`` and
+    ``<code>x</code>`` -> `` `x` ``,
+    ``{@link Foo#bar(int) label}`` -> ``label``, ``{@link #bar(int)}`` -> `` `bar(int)` ``; other HTML tags dropped.
+
+    Why: jsoup's pages showed "use #connect(String) instead" and, in parameter tables, "{@code http}" raw.
+    """
+    def tag(m: re.Match) -> str:
+        name, body = m.group(1), " ".join(m.group(2).split())
+        body = inline_tags(body, html) if "{@" in body else body  # {@code E {@literal >} F}
+        if name in ("code", "literal", "value"):
+            return f"`{body}`" if name != "literal" and body else body
+        if name in ("link", "linkplain", "see"):
+            target, _, label = body.partition(" ")
+            if target.startswith(("http://", "https://")):
+                return f"[{label}]({target})" if label else target
+            if label and "(" not in target[-1:] and not (target.count("(") > target.count(")")):
+                return label
+            shown = target.lstrip("#").replace("#", ".") + (f" {label}" if label else "")
+            return f"`{shown}`" if name != "linkplain" else shown
+        return "" if name in ("inheritDoc", "docRoot") else body
+    if html:
+        text = _PRE.sub(_fenced, text)
+        text = _HTML_CODE.sub(lambda m: "{@code " + m.group(2).strip() + "}", text)
+    between = _html if html else (lambda t: t)
+    out, at = [], 0
+    for m in _INLINE_TAG.finditer(text):  # HTML is read between tags, never inside one ({@code List<T>})
+        out += [between(text[at:m.start()]), tag(m)]
+        at = m.end()
+    return "".join(out + [between(text[at:])])
+
+
 def parse_block_tags(text: str, style: str) -> ParsedDoc:
     """Parse cleaned JSDoc/TSDoc (``style="jsdoc"``) or Javadoc (``"javadoc"``) text."""
     intro: list[str] = []
@@ -56,13 +126,14 @@ def parse_block_tags(text: str, style: str) -> ParsedDoc:
             tags[-1][1].append(line.strip())
         else:
             intro.append(line)
-    # Javadoc's inline {@code x}/{@link X} read as their text.
-    intro_text = re.sub(r"\{@\w+\s+([^}]*)\}", r"\1", "\n".join(intro))
-    summary, description = _summary_and_description(re.sub(r"<[^>]+>", "", intro_text))
+    # Javadoc writes HTML; JSDoc writes Markdown, whose examples may hold HTML (express: res.send('<p>…</p>')).
+    html = style == "javadoc"
+    summary, description = _summary_and_description(inline_tags("\n".join(intro), html))
     out = ParsedDoc(summary=summary, description=description, style=style)
     for tag, parts in tags:
         body = " ".join(p for p in parts if p).strip()
         typ, body = _braced_type(body)
+        body = inline_tags(body, html)
         if tag in ("param", "arg", "argument"):
             m = re.match(r"^(\[[^\]]*\]|\.\.\.[\w$]+|[\w$]+(?:\.[\w$]+)*)((?:\(s\))?(?:\.\.\.)?)\s*(?:-\s*)?(.*)$", body, re.S)
             if not m:

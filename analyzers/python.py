@@ -18,8 +18,9 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, head_text, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.docstrings import parse_python_docstring
+from llmctl.analyzers.pymodule import _COMPOUND, compound_blocks, module_names
 from llmctl.analyzers.symbols import (
-    CLASS, FUNCTION, KEYWORD_ONLY, ImportRef, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
+    CLASS, FUNCTION, KEYWORD_ONLY, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
     VAR_POSITIONAL, Param, ParsedDoc, Symbol,
 )
 
@@ -30,8 +31,6 @@ LANGUAGE = Language(tree_sitter_python.language())
 _PARSER = Parser(LANGUAGE)
 _FACTS = Query(LANGUAGE, "(function_definition) @fn (lambda) @fn (return_statement) @ret (yield) @y (raise_statement) @raise"
                          " (call function: [(identifier) (attribute)] @callee)")
-_COMPOUND = frozenset({"if_statement", "try_statement", "with_statement"})
-_CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "except_group_clause"})
 
 
 def analyze(src: bytes, path: str) -> FileResult:
@@ -42,7 +41,7 @@ def analyze(src: bytes, path: str) -> FileResult:
     doc_raw, _ = _docstring(root, src)
     mid = module_id(path, "python")
     mod = module_symbol(path, "python", src, root, doc_raw, _parse(doc_raw), True)
-    _module_names(root, src, mid, path.endswith(("__init__.py", "__init__.pyi")), mod)
+    module_names(root, src, mid, path.endswith(("__init__.py", "__init__.pyi")), mod)
     result.symbols.append(mod)
     # A private module (``_compat.py``) keeps everything in it private.
     functions: list[tuple[Symbol, int]] = []
@@ -53,117 +52,6 @@ def analyze(src: bytes, path: str) -> FileResult:
         sym.returns_value, sym.yields, sym.raised = f.returns_value, f.yields, f.raised
         sym.raised_nested, sym.callees = f.raised_nested, f.callees
     return result
-
-
-def _strings(node: Node | None, src: bytes) -> list[str] | None:
-    """The string literals of a list/tuple literal, or None when it is anything else."""
-    if node is None or node.type not in ("list", "tuple"):
-        return None
-    out = []
-    for c in node.named_children:
-        if c.type != "string":
-            return None
-        try:
-            value = ast.literal_eval(text_of(c, src))
-        except (ValueError, SyntaxError):
-            return None
-        if not isinstance(value, str):
-            return None
-        out.append(value)
-    return out
-
-
-def _absolute(module_node: Node | None, src: bytes, mid: str, is_package: bool) -> str:
-    """The absolute module a ``from X import`` names, relative imports resolved against ``mid``."""
-    if module_node is None:
-        return ""
-    if module_node.type != "relative_import":
-        return text_of(module_node, src)
-    prefix = next((c for c in module_node.named_children if c.type == "import_prefix"), None)
-    dotted = next((c for c in module_node.named_children if c.type == "dotted_name"), None)
-    level = len(text_of(prefix, src).strip()) if prefix is not None else 1
-    package = mid if is_package else (mid.rsplit(".", 1)[0] if "." in mid else "")
-    parts = package.split(".") if package else []
-    base = parts[: max(0, len(parts) - (level - 1))]
-    name = text_of(dotted, src) if dotted is not None else ""
-    return ".".join(base + ([name] if name else []))
-
-
-def _module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symbol, top: bool = True) -> None:
-    """Record the module's imports and ``__all__`` on its symbol (module level, inside if/try/with too)."""
-    for stmt in block.named_children:
-        t = stmt.type
-        if t == "import_from_statement":
-            module = _absolute(stmt.child_by_field_name("module_name"), src, mid, is_package)
-            if any(c.type == "wildcard_import" for c in stmt.named_children):
-                mod.imports.append(ImportRef(module, "*"))
-            for n in stmt.children_by_field_name("name"):
-                if n.type == "aliased_import":
-                    name, alias = text_of(n.child_by_field_name("name"), src), text_of(n.child_by_field_name("alias"), src)
-                else:
-                    name, alias = text_of(n, src), ""
-                mod.imports.append(ImportRef(module, name, alias))  # `x as x` kept: the re-export idiom
-        elif t == "import_statement":
-            for n in stmt.children_by_field_name("name"):
-                if n.type == "aliased_import":
-                    mod.imports.append(ImportRef(text_of(n.child_by_field_name("name"), src), "",
-                                                 text_of(n.child_by_field_name("alias"), src)))
-                else:
-                    mod.imports.append(ImportRef(text_of(n, src)))
-        elif t == "expression_statement" and stmt.named_child_count == 1:
-            _all_names(stmt.named_children[0], src, mod)
-            if top:  # under `if`/`try` a second name is a shim (pydantic's `if not TYPE_CHECKING:
-                _aliases(stmt.named_children[0], src, mid, mod)  # DeprecationWarning = …`), not an API name
-        elif t in _COMPOUND:
-            for sub in _compound_blocks(stmt):
-                _module_names(sub, src, mid, is_package, mod, False)
-
-
-def _aliases(expr: Node, src: bytes, mid: str, mod: Symbol) -> None:
-    """``s = attributes = attrs``: each name is recorded as an import of ``attrs`` from the module itself.
-
-    Why: attrs' best-known API is ``attr.s`` and ``attr.ib``, second names of ``attrs`` and ``attrib``; the
-    reference knew neither, and a ``from . import s`` elsewhere could not be followed to its definition.
-    """
-    targets = []
-    while expr.type == "assignment" and expr.child_by_field_name("type") is None:
-        left = expr.child_by_field_name("left")
-        if left is None or left.type != "identifier":
-            return
-        targets.append(text_of(left, src))
-        expr = expr.child_by_field_name("right")
-        if expr is None:
-            return
-    if targets and expr.type == "identifier" and text_of(expr, src) not in targets:
-        mod.imports += [ImportRef(mid, text_of(expr, src), name) for name in targets if name != "__all__"]
-
-
-def _all_names(expr: Node, src: bytes, mod: Symbol) -> None:
-    """``__all__ = [...]``, ``__all__ += [...]``, ``__all__.extend([...])``."""
-    if expr.type in ("assignment", "augmented_assignment"):
-        if text_of(expr.child_by_field_name("left"), src) != "__all__":
-            return
-        names = _strings(expr.child_by_field_name("right"), src)
-        if names is not None:
-            mod.all_names = (mod.all_names or []) + names if expr.type == "augmented_assignment" else names
-    elif expr.type == "call" and text_of(expr.child_by_field_name("function"), src) in ("__all__.extend",
-                                                                                        "__all__.append"):
-        args = expr.child_by_field_name("arguments")
-        first = args.named_children[0] if args is not None and args.named_child_count else None
-        if first is not None and first.type == "string":
-            names = _strings_of_one(first, src)
-        else:
-            names = _strings(first, src)
-        if names is not None:
-            mod.all_names = (mod.all_names or []) + names
-
-
-def _strings_of_one(node: Node, src: bytes) -> list[str] | None:
-    try:
-        value = ast.literal_eval(text_of(node, src))
-    except (ValueError, SyntaxError):
-        return None
-    return [value] if isinstance(value, str) else None
 
 
 def _raise_name(node: Node, src: bytes) -> str:
@@ -236,7 +124,7 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, in_class: bool, priva
             finish_symbol(sym, _body_text(body, doc_node, src, members), True)
             spans.append((outer.start_byte, outer.end_byte, sym))
         elif kind in _COMPOUND:
-            for sub in _compound_blocks(child):
+            for sub in compound_blocks(child):
                 spans.extend(_walk(sub, src, path, prefix, in_class, private, result, functions))
     return spans
 
@@ -263,16 +151,6 @@ def _nested(body: Node | None, src: bytes, path: str, prefix: str, result: FileR
                 if sub.type == "block" or sub.type.endswith("_clause"):
                     _nested(sub if sub.type == "block" else next(
                         (b for b in sub.named_children if b.type == "block"), None), src, path, prefix, result, functions)
-
-
-def _compound_blocks(node: Node):
-    for c in node.named_children:
-        if c.type == "block":
-            yield c
-        elif c.type in _CLAUSES:
-            for cc in c.named_children:
-                if cc.type == "block":
-                    yield cc
 
 
 def _visibility(name: str, parent_private: bool) -> str:

@@ -29,3 +29,58 @@ def test_an_indented_block_after_a_colon_is_code_only_when_it_reads_as_code():
             "    resp = transport.handle_request(req)\n```\n\nReturns") in to_markdown(HTTPX, "python", "plain")
     assert "```" not in to_markdown(LIST, "python", "plain")  # a list, not code (httpx's codes)
     assert "```" not in to_markdown(PROSE, "python", "plain")  # a sentence, not code (click's get_app_dir)
+
+
+JSOUP = b'''package org.jsoup;
+
+public interface Connection {
+    /**
+     Set the authenticator. Use {@link #proxy(String, int)} first; the protocol must be {@code http}.
+     <p>To use, supply a {@link RequestAuthenticator} that:
+     <ol>
+     <li>validates the URL, and</li>
+     <li>returns the credentials</li>
+     </ol>
+     </p>
+     <table><tr><td><code>E {@literal >} F</code></td><td>an F child of E</td></tr></table>
+     <pre>{@code
+     Connection session = Jsoup.newSession()
+         .auth(auth -&gt; auth.credentials("u", "p"));
+     }</pre>
+     * @param authenticator the authenticator, or {@code null} to clear
+     * @return this Connection, for chaining
+     */
+    Connection auth(RequestAuthenticator authenticator);
+}
+'''
+
+EXPRESS = b'''/**
+ * Send a response.
+ *
+ * Examples:
+ *
+ *     res.send('<p>some html</p>');
+ *
+ * @param {string|number} body The body; see {@link https://expressjs.com the guide}.
+ * @public
+ */
+export function send(body) { return body; }
+'''
+
+
+def test_javadoc_inline_tags_and_html_read_as_markdown_and_jsdoc_html_is_left_alone():
+    """jsoup's pages showed "#proxy(String, int)", "{@code http}" in a parameter table, list items and table
+    cells run together, and its description indented by five spaces (a Markdown code block): it writes its
+    text without `*` and its tags with them. JSDoc is Markdown: express's `<p>` in an example stays."""
+    from llmctl.analyzers import analyze
+
+    auth = next(s for s in analyze(JSOUP, "src/Connection.java", "java").symbols if s.name == "auth")
+    text = to_markdown(auth.doc.description, "java", auth.doc.style)
+    assert text.startswith("Set the authenticator. Use `proxy(String, int)` first; the protocol must be `http`.")
+    assert "\n- validates the URL, and\n" in text and "\n- returns the credentials" in text
+    assert "\n- `E > F` — an F child of E" in text
+    assert "```\nConnection session = Jsoup.newSession()\n    .auth(auth -> auth.credentials(\"u\", \"p\"));\n```" in text
+    assert auth.doc.params[0].description == "the authenticator, or `null` to clear"
+    send = next(s for s in analyze(EXPRESS, "lib/response.js", "javascript").symbols if s.name == "send")
+    assert "res.send('<p>some html</p>');" in to_markdown(send.doc.description, "javascript", send.doc.style)
+    assert send.doc.params[0].description == "The body; see [the guide](https://expressjs.com)."

@@ -40,8 +40,9 @@ def to_markdown(text: str, language: str, style: str, link: Link | None = None) 
         out = _rustdoc(text, link)
     elif language == "go":
         out = _indented_code(text.splitlines(), "go")
-    else:
-        out = _inline(text, link)
+    else:  # Javadoc, JSDoc: fenced examples (from <pre>, analyzers/doccomments.py) are left as they are
+        parts = re.split(r"(^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[ \t]*$)", text, flags=re.S | re.M)
+        out = "".join(p if i % 2 else _inline(p, link) for i, p in enumerate(parts))
     return re.sub(r"\n{3,}", "\n\n", out).strip()
 
 
