@@ -347,6 +347,27 @@ def test_of_java_overloads_the_documented_one_speaks():
     assert Entry("WildcardTypeName.subtypeOf", group).symbol.line == 3
 
 
+def test_java_overloads_documented_apart_each_show_their_own_doc(git_repo: Path):
+    """jsoup documents each of Jsoup.parse's overloads; the section showed the last one's doc for all."""
+    write(git_repo, "src/main/java/org/acme/Jsoup.java", "package org.acme;\n\n/** Entry point. */\npublic class Jsoup {\n"
+          "  /**\n   * Parse HTML.\n   * @param html the HTML\n   * @return the document\n   */\n"
+          "  public static Document parse(String html) { return null; }\n\n"
+          "  public static Document parse(byte[] html) { return null; }\n\n"
+          "  /**\n   * Fetch a URL and parse it.\n   * @param url the URL\n   * @return the document\n   */\n"
+          "  public static Document parse(URL url) { return null; }\n}\n")
+    _sync(git_repo)
+    page = (git_repo / "docs/api/org.acme.Jsoup.md").read_text()
+    section = page[page.index('id="org.acme.Jsoup.parse"'):page.index('llmctl:end id="org.acme.Jsoup.parse"')]
+    parts = section.split("```java\n")[1:]
+    assert [p.split("\n```")[0] for p in parts] == [
+        "public static Document parse(String html)",
+        "public static Document parse(URL url)\npublic static Document parse(byte[] html)"]
+    assert "Parse HTML." in parts[0] and "| `html` | `String` |  | the HTML |" in parts[0]
+    assert "Fetch a URL and parse it." in parts[1] and "Parse HTML." not in parts[1]
+    assert section.count("<sub>Source:") == 2
+    assert _sync(git_repo)["changed"] == []
+
+
 def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):
     # Before, the top sync writes on a page stayed behind alone (gson's 34 internal pages).
     write(git_repo, "pkg/__init__.py", '"""Pkg."""\n')

@@ -53,7 +53,7 @@ def is_overload(sym: Symbol) -> bool:
 _JS_SETTER = re.compile(r"^(?:(?:static|public|protected|private|override)\s+)*set\s")
 
 
-def _accessor(sym: Symbol) -> bool:
+def is_accessor(sym: Symbol) -> bool:
     """A property's setter or deleter (``@encoding.setter``; ``set status(code)`` in JavaScript/TypeScript)."""
     if sym.language in ("javascript", "typescript"):
         return bool(_JS_SETTER.match(sym.signature))
@@ -81,7 +81,7 @@ class Entry:
         ``subtypeOf(Type)`` after it, which was given "Return the subtype of a WildcardTypeName.".
         """
         impl = [s for s in self.symbols if not is_overload(s)] or self.symbols
-        speakers = [s for s in impl if not _accessor(s)] or impl
+        speakers = [s for s in impl if not is_accessor(s)] or impl
         return ([s for s in speakers if s.doc.summary] or speakers)[-1]
 
     @property

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from llmctl.analyzers.languages import lexer_for
 from llmctl.analyzers.symbols import Symbol
-from llmctl.core.api import ApiPage, Entry, PublicApi, is_overload
+from llmctl.core.api import ApiPage, Entry, PublicApi, is_accessor, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.forward import display_name
 from llmctl.core.docs.markers import wrap
@@ -57,14 +57,8 @@ def _signatures(entry: Entry) -> list[str]:
     return list(dict.fromkeys(s.signature for s in (marked or group) if s.signature)) or [entry.name]
 
 
-def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templates, root: Path, out_dir: Path,
-                 attrs: dict[str, str], generate: str, source_url: str, link) -> tuple[str, int]:
-    """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it.
-
-    ``fwd``: parameter -> ``forward.Forwarded``, the description of the callee it is passed to or of
-    the method it overrides; ``SUMMARY`` -> the overridden method, whose doc comment it inherits.
-    """
-    sym: Symbol = entry.symbol
+def _part(sym: Symbol, prose: dict, fwd: dict, generate: str, link) -> tuple[dict, int]:
+    """What a section says of one definition: summary, parameters, returns, raises; and its gaps."""
     gaps = 0
     if sym.doc.summary:
         text = to_markdown(sym.doc.description or sym.doc.summary, sym.language, sym.doc.style, link)
@@ -102,14 +96,49 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     returns = None
     if (ret_type and ret_type not in ("None", "void", "()")) or ret_desc:
         returns = {"type": ret_type, "description": ret_desc}
+    raises = [{"type": r.type, "description": inline_markdown(r.description, sym.language, link)}
+              for r in sym.doc.raises]
+    return {"sym": sym, "summary": summary, "params": params, "returns": returns, "raises": raises}, gaps
+
+
+def _documented_apart(entry: Entry) -> list[Symbol]:
+    """The overloads that get a part of their own: each documented one, when two or more say different things.
+
+    Why: jsoup documents each of ``Jsoup.parse``'s 15 overloads; the section showed the last one's doc
+    ("Fetch a URL, and parse it as HTML") for all of them, and 115 of its 1,049 sections were so.
+    """
+    documented = [s for s in entry.symbols if s.doc.summary and not is_overload(s) and not is_accessor(s)]
+    return documented if len({s.doc_raw for s in documented}) > 1 else []
+
+
+def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templates, root: Path, out_dir: Path,
+                 attrs: dict[str, str], generate: str, source_url: str, link) -> tuple[str, int]:
+    """The marked section of ``entry`` and the number of gaps (prose wanted but missing) in it.
+
+    ``fwd``: parameter -> ``forward.Forwarded``, the description of the callee it is passed to or of
+    the method it overrides; ``SUMMARY`` -> the overridden method, whose doc comment it inherits.
+    Overloads that are documented apart each get a part of their own (``overloads`` in the template),
+    from their own doc comments; the undocumented ones go with the one that speaks for the entry.
+    """
+    sym: Symbol = entry.symbol
+    part, gaps = _part(sym, prose, fwd, generate, link)
     signatures = _signatures(entry)
+    apart = _documented_apart(entry)
+    if apart:
+        parts = [_part(s, {}, {}, "none", link)[0] if s is not sym else part for s in apart]
+        for p, s in zip(parts, apart):
+            p["signatures"] = [s.signature] if s is not sym else (
+                [s.signature] + [x.signature for x in entry.symbols if x not in apart and x.signature])
+    else:
+        parts = [{**part, "signatures": signatures}]
+    for p in parts:
+        p["source_link"] = source_link(out_dir, root, p["sym"].path, p["sym"].line, source_url)
     body = tpl.render(
         "symbol.md.j2", sym=sym, name=entry.name, kind=sym.kind, anchor=anchor(entry.id),
-        level=min(6, 2 + entry.depth), fence=lexer_for(sym.language), signatures=signatures, summary=summary,
-        params=params, returns=returns, raises=[{"type": r.type, "description": inline_markdown(r.description, sym.language, link)}
-                for r in sym.doc.raises],
-        source_link=source_link(out_dir, root, sym.path, sym.line, source_url), aliases=entry.aliases,
-        defined_in=sym.path != page.module.path,
+        level=min(6, 2 + entry.depth), fence=lexer_for(sym.language), signatures=signatures,
+        summary=part["summary"], params=part["params"], returns=part["returns"], raises=part["raises"],
+        source_link=source_link(out_dir, root, sym.path, sym.line, source_url),
+        aliases=entry.aliases, defined_in=sym.path != page.module.path, overloads=parts,
     )
     if sym.id != entry.id:
         attrs = {**attrs, "src": sym.id}
