@@ -45,6 +45,7 @@ REPOS = {  # name -> (origin, language)
     "requests": ("https://github.com/psf/requests", "python"),
     "httpx": ("https://github.com/encode/httpx", "python"),
     "itsdangerous": ("https://github.com/pallets/itsdangerous", "python"),
+    "attrs": ("https://github.com/python-attrs/attrs", "python"),  # typed: each module has a .pyi twin
     "gin": ("https://github.com/gin-gonic/gin", "go"),
     "cobra": ("https://github.com/spf13/cobra", "go"),
     "express": ("https://github.com/expressjs/express", "javascript"),

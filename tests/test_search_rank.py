@@ -207,3 +207,22 @@ def test_static_model_is_distilled_once_and_embeds_by_meaning(tmp_path: Path, mo
     assert vecs.shape == (4, first.dim) and np.allclose(np.linalg.norm(vecs[:3], axis=1), 1.0, atol=1e-5)
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
     assert not vecs[3].any()  # an empty text has no direction
+
+
+def test_a_stub_beside_its_module_ranks_below_it(git_repo: Path):
+    """attrs keeps a .pyi stub beside each module; the stub (names and types, no code, no docs) was the top
+    result for "How do I turn an attrs instance into a dict?". A stub without a .py twin is the API itself."""
+    write(git_repo, "attr/_funcs.py", '''
+        def asdict(inst, recurse=True, dict_factory=dict):
+            """Return the attrs attribute values of an instance as a dict."""
+            return dict_factory((a, getattr(inst, a)) for a in inst.__attrs_attrs__)
+    ''')
+    write(git_repo, "attr/_funcs.pyi", '''
+        def asdict(inst: object, recurse: bool = ..., dict_factory: type[dict] = ...) -> dict[str, object]: ...
+        def fields_dict(cls: type) -> dict[str, object]: ...
+    ''')
+    write(git_repo, "stubs_only/api.pyi", "def to_dict(inst: object) -> dict[str, object]: ...\n")
+    run_cli("index", cwd=git_repo, check=True)
+    order = [h["path"] for h in _search(git_repo, "turn an instance into a dict")]
+    assert order.index("attr/_funcs.py") < order.index("attr/_funcs.pyi"), order
+    assert order.index("stubs_only/api.pyi") < order.index("attr/_funcs.pyi"), order

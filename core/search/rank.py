@@ -112,6 +112,7 @@ class Searcher:
         self._secondary_cache: dict[str, list[str]] = {}
         self._path_cache: dict[str, set[str]] = {}
         self._secondary_paths: dict[tuple[str, str], float] = {}
+        self._paths: set[str] | None = None
         self._count: int | None = None
         # An index built without a model ("none") has no meaning to compare: words and signals only.
         self.lexical_only = '"model": "none"' in stored.get("settings", "")
@@ -241,8 +242,19 @@ class Searcher:
         key = (path, language)
         found = self._secondary_paths.get(key)
         if found is None:
-            found = self._secondary_paths[key] = secondary_signal(path, self._secondary(language))
+            found = self._secondary_paths[key] = secondary_signal(path, self._secondary(language)) or (
+                -1.0 if self._stub_of_indexed(path) else 0.0)
         return found
+
+    def _stub_of_indexed(self, path: str) -> bool:
+        """A ``.pyi`` stub whose ``.py`` is indexed too: it repeats the module's names and types without the code
+        or the docs. attrs has a stub beside each module, and its stubs were the top result for "How do I turn
+        an attrs instance into a dict?" and three more of twelve questions (bench/search_repos.py)."""
+        if not path.endswith(".pyi"):
+            return False
+        if self._paths is None:
+            self._paths = {m[0] for m in self._all_meta().values()}
+        return path[:-1] in self._paths
 
     def _secondary(self, language: str) -> list[str]:
         found = self._secondary_cache.get(language)
