@@ -84,3 +84,12 @@ def test_javadoc_inline_tags_and_html_read_as_markdown_and_jsdoc_html_is_left_al
     send = next(s for s in analyze(EXPRESS, "lib/response.js", "javascript").symbols if s.name == "send")
     assert "res.send('<p>some html</p>');" in to_markdown(send.doc.description, "javascript", send.doc.style)
     assert send.doc.params[0].description == "The body; see [the guide](https://expressjs.com)."
+
+
+def test_a_line_of_a_directive_that_starts_with_a_role_is_text_not_an_option():
+    """Flask's versionadded note lost ":data:`SERVER_NAME` does not implicitly enable it." as if it were an
+    option like ``:caption:``, and the page ended the sentence at "Setting"."""
+    text = to_markdown(".. versionadded:: 1.0\n   Setting\n   :data:`SERVER_NAME` does not enable it.\n\n"
+                       ".. code-block:: python\n   :caption: x.py\n\n   print(1)\n", "python", "sphinx")
+    assert "Setting `SERVER_NAME` does not enable it." in text
+    assert "caption" not in text and "```python\nprint(1)\n```" in text

@@ -118,7 +118,9 @@ def _quote(title: str, lines: list[str], link: Link, lang: str) -> list[str]:
 
 def _directive(m: re.Match, body: list[str], link: Link, lang: str) -> list[str]:
     name, arg = m.group("name").lower(), m.group("arg").strip()
-    body = [ln for ln in body if not re.match(r"^\s*:[\w-]+:", ln) or ln.strip().startswith(":param")]
+    # A directive's options (``:caption: x``) go; a line that starts with a role (``:data:`SERVER_NAME` does
+    # not…``, Flask's versionadded note) is its text.
+    body = [ln for ln in body if not re.match(r"^\s*:[\w-]+:(?:\s|$)", ln) or ln.strip().startswith(":param")]
     if name in _CODE_DIRECTIVES:
         return _fence(body, "python" if name in ("doctest", "testcode", "testsetup", "ipython") else (arg or lang))
     if name in _VERSION:
