@@ -368,6 +368,53 @@ def test_java_overloads_documented_apart_each_show_their_own_doc(git_repo: Path)
     assert _sync(git_repo)["changed"] == []
 
 
+def test_a_class_lists_the_methods_it_inherits_from_the_projects_classes(git_repo: Path):
+    """Flask's page listed the methods Flask defines and not route or register_blueprint, which it inherits
+    from sansio.App and Scaffold (Sphinx's :inherited-members:, Javadoc's "Methods inherited from")."""
+    write(git_repo, "web/__init__.py", "from .app import Flask\n\n__all__ = ['Flask']\n")
+    write(git_repo, "web/scaffold.py", '''
+        class Scaffold:
+            """Common to apps and blueprints."""
+
+            def route(self, rule):
+                """Decorate a view function to register it for the rule."""
+
+            def errorhandler(self, code):
+                """Register a function to handle errors by code."""
+
+            def _private(self):
+                pass
+    ''')
+    write(git_repo, "web/app.py", '''
+        from .scaffold import Scaffold
+
+
+        class App(Scaffold):
+            """The app without a server."""
+
+            def register_blueprint(self, bp):
+                """Register a blueprint."""
+
+            def errorhandler(self, code):
+                """Overrides Scaffold's."""
+
+
+        class Flask(App):
+            """The WSGI application."""
+
+            def run(self):
+                """Run the development server."""
+    ''')
+    _sync(git_repo)
+    page = (git_repo / "docs/api/web.md").read_text()
+    section = page[page.index('id="web.Flask"'):page.index('llmctl:end id="web.Flask"')]
+    assert ("Inherited from [`App`](web.app.md#web.app.App): [`register_blueprint`](web.app.md#web.app.App."
+            "register_blueprint), [`errorhandler`](web.app.md#web.app.App.errorhandler).") in section
+    assert "Inherited from [`Scaffold`](web.scaffold.md#web.scaffold.Scaffold): [`route`](" in section
+    assert "_private" not in section and section.count("errorhandler`](") == 1  # App's, the nearer one
+    assert _sync(git_repo)["changed"] == []
+
+
 def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):
     # Before, the top sync writes on a page stayed behind alone (gson's 34 internal pages).
     write(git_repo, "pkg/__init__.py", '"""Pkg."""\n')

@@ -68,6 +68,8 @@ class Entry:
     symbols: list[Symbol]  # the definition; several for overloads (``@overload``, TS signatures, Java)
     depth: int = 0  # 0 for a top-level name, 1 for a member of a documented type, …
     aliases: list[str] = field(default_factory=list)  # other public paths of the same definition (``attr.s``)
+    # A class's public methods from the project's base classes: (base, its methods), nearest first (docs sync).
+    inherited: list = field(default_factory=list)
 
     @property
     def symbol(self) -> Symbol:

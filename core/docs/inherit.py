@@ -167,3 +167,40 @@ def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols
             if p.name in theirs and p.name not in own:
                 found[p.name] = Forwarded(theirs[p.name], base, p.name)
     return count
+
+
+def inherited_members(types: list[Symbol], symbols: list[Symbol]) -> dict[str, list[tuple[Symbol, list[Symbol]]]]:
+    """For each class of ``types`` (by id): the public methods it inherits from the project's classes, base by
+    base along its bases (nearest first), less those it or a nearer base defines.
+
+    Why: Flask's page listed 35 methods of ``Flask`` and not ``route``, ``errorhandler`` or
+    ``register_blueprint``, which it inherits from ``sansio.App`` and ``Scaffold``: what Sphinx's
+    ``:inherited-members:`` and Javadoc's "Methods inherited from" show. Rust's traits are left out.
+    """
+    bases = Bases(symbols)
+    children: dict[str, list[Symbol]] = {}
+    for s in symbols:
+        if s.parent and s.kind == METHOD:
+            children.setdefault(s.parent, []).append(s)
+    out: dict[str, list[tuple[Symbol, list[Symbol]]]] = {}
+    for t in types:
+        if t.kind not in TYPE_KINDS or t.language == "rust" or t.id in out:
+            continue
+        known = {m.name for m in children.get(t.id, [])}
+        found, todo, seen = [], [(t, 0)], {t.id}
+        while todo:
+            cls, depth = todo.pop(0)
+            for name in supertypes(cls) if depth < _DEPTH else []:
+                base = bases._type(name, cls)
+                if base is None or base.id in seen:
+                    continue
+                seen.add(base.id)
+                own = children.get(base.id, [])
+                members = list({m.name: m for m in own if m.is_public and not m.name.startswith("_")
+                                and m.name not in known}.values())
+                known |= {m.name for m in own}
+                if members:
+                    found.append((base, members))
+                todo.append((base, depth + 1))
+        out[t.id] = found
+    return out

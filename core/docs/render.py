@@ -139,6 +139,8 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
         summary=part["summary"], params=part["params"], returns=part["returns"], raises=part["raises"],
         source_link=source_link(out_dir, root, sym.path, sym.line, source_url),
         aliases=entry.aliases, defined_in=sym.path != page.module.path, overloads=parts,
+        inherited=[{"name": display_name(b) if b.kind != "class" else b.name, "link": link(b.id),
+                    "members": [{"name": m.name, "link": link(m.id)} for m in ms]} for b, ms in entry.inherited],
     )
     if sym.id != entry.id:
         attrs = {**attrs, "src": sym.id}

@@ -30,7 +30,7 @@ from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
 from llmctl.core.docs.generate import Prose, gather_prose
-from llmctl.core.docs.inherit import inherit
+from llmctl.core.docs.inherit import inherit, inherited_members
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
 from llmctl.core.docs.prose import SUMMARY, needs, protocol_method
 from llmctl.core.docs.render import linker, render_entry, source_link
@@ -91,6 +91,9 @@ def section_attrs(entry: Entry, tpl_hash: str, fwd: Forwards) -> dict[str, str]:
     attrs = {**section_hashes(entry.symbols), "tpl": tpl_hash}
     if entry.aliases:  # its other names are on the page: a section re-renders when they change
         attrs["aka"] = hashlib.sha256("\x1f".join(entry.aliases).encode()).hexdigest()[:12]
+    if entry.inherited:  # and so are the methods it inherits
+        listed = "\x1f".join(f"{b.id}:{','.join(m.name for m in ms)}" for b, ms in entry.inherited)
+        attrs["inh"] = hashlib.sha256(listed.encode()).hexdigest()[:12]
     if entry.symbol.id in fwd:
         attrs["fwd"] = fingerprint(fwd[entry.symbol.id])
     return attrs
@@ -270,6 +273,10 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
     targets = [e.symbol for p in api_scope.pages.values() for e in p.entries]
     fwd = forwarded(targets, all_symbols, project.root)
     inherit(fwd, targets, all_symbols)
+    inherited = inherited_members(targets, all_symbols)
+    for p in api_scope.pages.values():
+        for e in p.entries:
+            e.inherited = inherited.get(e.symbol.id, [])
     kept, to_render = stale_sections(api_scope, existing, tpl.page_hash(), fwd, refill_gaps=use_model and write)
     result.sections_kept, result.sections_rendered = len(kept), len(to_render)
     requests = [r for sym in to_render for r in needs(sym, cfg.generate, set(fwd.get(sym.id, ())))]
