@@ -68,9 +68,18 @@ def _raise_name(node: Node, src: bytes) -> str:
                 return text_of(caught, src).rsplit(".", 1)[-1]
         return "*"
     exc = node.named_children[0]
-    if exc.type == "call":
-        exc = exc.child_by_field_name("function") or exc
-    return text_of(exc, src).rsplit(".", 1)[-1]
+    called = exc.type == "call"
+    while exc.type == "call":  # `raise TypeError(msg).with_traceback(tb)` raises a TypeError
+        func = exc.child_by_field_name("function")
+        inner = func.child_by_field_name("object") if func is not None and func.type == "attribute" else None
+        exc = inner if inner is not None and inner.type == "call" else (func or exc)
+        if exc is func:
+            break
+    name = text_of(exc, src).rsplit(".", 1)[-1]
+    variable = not called or text_of(exc, src).startswith(("self.", "cls."))  # `raise self.exc_class(msg)`
+    if variable and exc.type in ("identifier", "attribute") and name[:1].islower():
+        return "*"  # `raise error`: a variable holding some exception (Flask's handle_url_build_error)
+    return name
 
 
 def _is_stub(body: Node | None, doc_node: Node | None) -> bool:
