@@ -42,6 +42,7 @@ class Param:
     kind: str = POSITIONAL_OR_KEYWORD
     default: str | None = None
     annotation: str | None = None
+    doc: str | None = None  # a class attribute's own doc (``#:`` above it, a string after it); None for parameters
 
 
 @dataclass
@@ -200,8 +201,8 @@ class Symbol:
             "returns_value": self.returns_value, "yields": self.yields, "raised": self.raised, "stub": self.stub,
             "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
             "raised_nested": self.raised_nested, "calls": self.calls, "callees": self.callees,
-            "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation}
-                           for p in self.attributes],
+            "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
+                            "doc": p.doc} for p in self.attributes],
             "instance_attributes": self.instance_attributes,
         }
 

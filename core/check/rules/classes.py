@@ -50,7 +50,8 @@ DOC601 = rule("DOC601", "warning", "documented attribute not in the class",
               "rename or remove the entry")
 DOC602 = rule("DOC602", "info", "class attribute missing from the Attributes section",
               "The class docstring has sections, and the class body defines a public attribute it does not list "
-              "(check.class_attributes). pydoclint: DOC601, DOC603.",
+              "and that has no doc of its own (a `#:` comment above it or a string after it, as Sphinx reads "
+              "them) (check.class_attributes). pydoclint: DOC601, DOC603.",
               "list the attribute in an Attributes section")
 DOC604 = rule("DOC604", "warning", "attributes documented in another order than defined",
               "pydoclint: DOC604.",
@@ -164,7 +165,7 @@ def _attributes(cls: Symbol, doc: ParsedDoc, ctx: DocContext) -> Iterator[Findin
         if d.name not in names and not d.name.startswith("_") and not _defines(cls, d.name, ctx):
             yield DOC601.at(cls, f"Attributes lists `{d.name}`, which class `{cls.name}` does not define")
     for a in defined:
-        if a.name not in doc_names:
+        if a.name not in doc_names and not a.doc:  # documented where it stands (`#:`, a string after it)
             yield DOC602.at(cls, f"class attribute `{a.name}` is not in the Attributes section")
     by_name = {a.name: a for a in defined}
     for d in documented:
