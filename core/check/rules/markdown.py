@@ -69,9 +69,15 @@ def _missing_member(text: str, resolver: Resolver) -> tuple[str, str] | None:
 _PLACEHOLDERS = frozenset("foo bar baz qux quux spam eggs ham func function method class klass xxx yyy".split())
 
 
+_FILE_SUFFIXES = frozenset("py pyi java js mjs cjs jsx ts tsx go rs kt c h cpp md rst txt json yml yaml toml cfg "
+                           "ini html css xml sh lock".split())
+
+
 def placeholder(text: str) -> bool:
-    """True when a dotted reference's own part (past the package) is a placeholder name (``Foo``, ``func``)."""
-    return any(part.lower() in _PLACEHOLDERS for part in text.split(".")[1:])
+    """True when a dotted reference's own part (past the package) is a placeholder name (``Foo``, ``func``),
+    or when it names a file (``TestServer.java`` in jsoup's test README: a file, not a member ``java``)."""
+    parts = text.split(".")
+    return parts[-1] in _FILE_SUFFIXES or any(part.lower() in _PLACEHOLDERS for part in parts[1:])
 
 
 def check_inline(refs, md_path: str, resolver: Resolver) -> Iterator[Finding]:
