@@ -236,6 +236,9 @@ def test_train_data_history_holds_a_repository_out_and_train_staleness_learns_fr
 
 
 def test_too_little_history_is_a_clear_error(git_repo: Path):
+    # A repository without a commit: one line, exit 2 (it ended in git's CalledProcessError traceback).
+    proc = run_cli("train", "data", "--history", cwd=git_repo)
+    assert proc.returncode == 2 and "no commits to mine" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     write(git_repo, "m.py", BEFORE)
     _commit(git_repo, "one")
     proc = run_cli("train", "staleness", cwd=git_repo)

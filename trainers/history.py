@@ -106,13 +106,25 @@ def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
+def _commits(root: Path, max_commits: int) -> list[str]:
+    """The last ``max_commits`` non-merge commits, newest first; a clear error where there are none to mine."""
+    from llmctl.core.errors import LlmctlError
+
+    try:
+        return _git(root, "rev-list", "--no-merges", f"--max-count={max_commits}", "HEAD").split()
+    except (subprocess.CalledProcessError, OSError) as e:
+        why = (getattr(e, "stderr", "") or str(e)).strip().splitlines()
+        raise LlmctlError(f"{root}: no commits to mine ({why[0] if why else 'git failed'})",
+                          "run it in a git repository with history (--history mines its commits)") from None
+
+
 def mine(root: Path, *, max_commits: int = 2000, name: str | None = None,
          progress: Callable[[int, int], None] | None = None) -> Iterator[Example]:
     """The examples of the last ``max_commits`` non-merge commits of the repository at ``root``."""
     from llmctl.core.check.rules.docstring import DocContext, check_doc
     from llmctl.core.config import CheckConfig
 
-    commits = _git(root, "rev-list", "--no-merges", f"--max-count={max_commits}", "HEAD").split()
+    commits = _commits(root, max_commits)
     blobs = _Blobs(root)
     ctx = DocContext(CheckConfig())
     repo = name or root.name
@@ -282,7 +294,7 @@ def write_history(roots: list[Path], out_dir: Path, *, max_commits: int = 2000, 
     rows: dict[str, list[dict]] = {"train": [], "test": []}
     for i, root in enumerate(roots):
         held = i % 5 == 4 or (len(roots) < 5 and i == len(roots) - 1)
-        commits = _git(root, "rev-list", "--no-merges", f"--max-count={max_commits}", "HEAD").split()
+        commits = _commits(root, max_commits)
         newest = set(commits[: len(commits) // 5])  # rev-list lists the newest first
         tick = (lambda n, total, name=root.name: progress(name, n, total)) if progress else None
         for e in mine(root, max_commits=max_commits, progress=tick):
