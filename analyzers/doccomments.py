@@ -82,6 +82,17 @@ def _fenced(m: re.Match) -> str:
     return f"\n\n{fence}\n{body.rstrip()}\n{fence}\n\n"
 
 
+def _link_parts(body: str) -> tuple[str, str]:
+    """``Foo#bar(int, String) the label`` -> (``Foo#bar(int, String)``, ``the label``): the target ends at the
+    first space outside its parentheses."""
+    depth = 0
+    for i, ch in enumerate(body):
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        if ch == " " and depth == 0:
+            return body[:i], body[i + 1:].strip()
+    return body, ""
+
+
 def inline_tags(text: str, html: bool = True) -> str:
     """Javadoc's and JSDoc's inline tags (and with ``html``, Javadoc's HTML) as Markdown: ``{@code x}`` and
     ``<code>x</code>`` -> `` `x` ``,
@@ -95,12 +106,12 @@ def inline_tags(text: str, html: bool = True) -> str:
         if name in ("code", "literal", "value"):
             return f"`{body}`" if name != "literal" and body else body
         if name in ("link", "linkplain", "see"):
-            target, _, label = body.partition(" ")
+            target, label = _link_parts(body)
             if target.startswith(("http://", "https://")):
                 return f"[{label}]({target})" if label else target
-            if label and "(" not in target[-1:] and not (target.count("(") > target.count(")")):
+            if label:
                 return label
-            shown = target.lstrip("#").replace("#", ".") + (f" {label}" if label else "")
+            shown = target.lstrip("#").replace("#", ".")
             return f"`{shown}`" if name != "linkplain" else shown
         return "" if name in ("inheritDoc", "docRoot") else body
     if html:

@@ -364,5 +364,9 @@ def _attribute_doc(stmts: list[Node], i: int, src: bytes) -> str | None:
     nxt = stmts[i + 1] if i + 1 < len(stmts) else None
     if nxt is not None and nxt.type == "expression_statement" and nxt.named_child_count \
             and nxt.named_children[0].type == "string":
-        return " ".join(text_of(nxt.named_children[0], src).strip("\"'rbuRBU").split())
+        try:
+            value = ast.literal_eval(text_of(nxt.named_children[0], src))
+        except (ValueError, SyntaxError):
+            return None  # an f-string: not a doc
+        return " ".join(str(value).split()) or None
     return None
