@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from llmctl.analyzers.base import text_of
-from llmctl.analyzers.symbols import ImportRef, Symbol
+from llmctl.analyzers.base import one_line, text_of
+from llmctl.analyzers.symbols import ImportRef, Param, Symbol
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -55,7 +55,7 @@ def _absolute(module_node: Node | None, src: bytes, mid: str, is_package: bool) 
 
 def module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symbol, top: bool = True) -> None:
     """Record the module's imports and ``__all__`` on its symbol (module level, inside if/try/with too)."""
-    for stmt in block.named_children:
+    for i, stmt in enumerate(block.named_children):
         t = stmt.type
         if t == "import_from_statement":
             module = _absolute(stmt.child_by_field_name("module_name"), src, mid, is_package)
@@ -76,11 +76,35 @@ def module_names(block: Node, src: bytes, mid: str, is_package: bool, mod: Symbo
                     mod.imports.append(ImportRef(text_of(n, src)))
         elif t == "expression_statement" and stmt.named_child_count == 1:
             _all_names(stmt.named_children[0], src, mod)
+            if top:
+                _variable(block.named_children, i, src, mod)
             if top:  # under `if`/`try` a second name is a shim (pydantic's `if not TYPE_CHECKING:
                 _aliases(stmt.named_children[0], src, mid, mod)  # DeprecationWarning = …`), not an API name
         elif t in _COMPOUND:
             for sub in compound_blocks(stmt):
                 module_names(sub, src, mid, is_package, mod, False)
+
+
+_NOT_VALUES = ("TypeVar(", "ParamSpec(", "TypeVarTuple(")  # a type parameter is the signature's business
+
+
+def _variable(stmts: list[Node], i: int, src: bytes, mod: Symbol) -> None:
+    """A top-level ``name[: T] = value`` (one name, not a second name of another): recorded on ``mod.variables``.
+
+    Why: Flask's most looked-up names, ``flask.request``, ``g``, ``session`` and ``current_app``, are values
+    (``request: RequestProxy = LocalProxy(…)``), and the reference had no section for any of them.
+    """
+    expr = stmts[i].named_children[0]
+    left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+    if expr.type != "assignment" or left is None or left.type != "identifier" or right is None:
+        return
+    name, typ, value = text_of(left, src), expr.child_by_field_name("type"), one_line(text_of(right, src))
+    if name.startswith("_") or right.type in ("identifier", "assignment") or value.split(".")[-1].startswith(
+            _NOT_VALUES) or value.startswith(_NOT_VALUES):
+        return
+    mod.variables.append(Param(name=name, annotation=one_line(text_of(typ, src)) if typ is not None else None,
+                               default=value if len(value) <= 80 else value[:77] + "...",
+                               doc=attribute_doc(stmts, i, src), line=stmts[i].start_point[0] + 1))
 
 
 def _aliases(expr: Node, src: bytes, mid: str, mod: Symbol) -> None:
@@ -138,3 +162,27 @@ def compound_blocks(node: Node):
             for cc in c.named_children:
                 if cc.type == "block":
                     yield cc
+
+
+def attribute_doc(stmts: list[Node], i: int, src: bytes) -> str | None:
+    """An attribute's own doc, as Sphinx reads it: ``#:`` comment lines just above it, or a string just after.
+
+    Why: Flask documents ``Flask.request_class`` and 21 more so, and DOC602 asked for them in an Attributes
+    section. Module variables are read the same way (``variables``)."""
+    lines = []
+    j = i - 1
+    while j >= 0 and stmts[j].type == "comment" and text_of(stmts[j], src).startswith("#:") \
+            and stmts[j].end_point[0] >= stmts[j + 1].start_point[0] - 1:
+        lines.insert(0, text_of(stmts[j], src)[2:].strip())
+        j -= 1
+    if lines:
+        return " ".join(lines)
+    nxt = stmts[i + 1] if i + 1 < len(stmts) else None
+    if nxt is not None and nxt.type == "expression_statement" and nxt.named_child_count \
+            and nxt.named_children[0].type == "string":
+        try:
+            value = ast.literal_eval(text_of(nxt.named_children[0], src))
+        except (ValueError, SyntaxError):
+            return None  # an f-string: not a doc
+        return " ".join(str(value).split()) or None
+    return None

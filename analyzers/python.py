@@ -18,7 +18,7 @@ from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, head_text, module_id, module_symbol, one_line, text_of,
 )
 from llmctl.analyzers.docstrings import parse_python_docstring
-from llmctl.analyzers.pymodule import _COMPOUND, compound_blocks, module_names
+from llmctl.analyzers.pymodule import _COMPOUND, attribute_doc, compound_blocks, module_names
 from llmctl.analyzers.symbols import (
     CLASS, FUNCTION, KEYWORD_ONLY, METHOD, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD,
     VAR_POSITIONAL, Param, ParsedDoc, Symbol,
@@ -344,29 +344,5 @@ def _class_attributes(body: Node | None, src: bytes) -> list[Param]:
             seen.add(name)
             out.append(Param(name=name, annotation=one_line(text_of(typ, src)) if typ is not None else None,
                              default=one_line(text_of(value, src)) if value is not None else None,
-                             doc=_attribute_doc(stmts, i, src)))
+                             doc=attribute_doc(stmts, i, src)))
     return out
-
-
-def _attribute_doc(stmts: list[Node], i: int, src: bytes) -> str | None:
-    """An attribute's own doc, as Sphinx reads it: ``#:`` comment lines just above it, or a string just after.
-
-    Why: Flask documents ``Flask.request_class`` and 21 more so, and DOC602 asked for them in an Attributes
-    section."""
-    lines = []
-    j = i - 1
-    while j >= 0 and stmts[j].type == "comment" and text_of(stmts[j], src).startswith("#:") \
-            and stmts[j].end_point[0] >= stmts[j + 1].start_point[0] - 1:
-        lines.insert(0, text_of(stmts[j], src)[2:].strip())
-        j -= 1
-    if lines:
-        return " ".join(lines)
-    nxt = stmts[i + 1] if i + 1 < len(stmts) else None
-    if nxt is not None and nxt.type == "expression_statement" and nxt.named_child_count \
-            and nxt.named_children[0].type == "string":
-        try:
-            value = ast.literal_eval(text_of(nxt.named_children[0], src))
-        except (ValueError, SyntaxError):
-            return None  # an f-string: not a doc
-        return " ".join(str(value).split()) or None
-    return None

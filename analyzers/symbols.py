@@ -28,6 +28,7 @@ TRAIT = "trait"
 ENUM = "enum"
 TYPE = "type"  # a named type that is none of the above (Go `type Duration int64`)
 FUNCTION = "function"
+VARIABLE = "variable"  # a module-level value (Python), documented as a fact, never asked of the model
 METHOD = "method"
 
 CALLABLE_KINDS = frozenset({FUNCTION, METHOD})
@@ -43,6 +44,7 @@ class Param:
     default: str | None = None
     annotation: str | None = None
     doc: str | None = None  # a class attribute's own doc (``#:`` above it, a string after it); None for parameters
+    line: int = 0  # where a module variable is assigned (Symbol.variables)
 
 
 @dataclass
@@ -176,6 +178,9 @@ class Symbol:
     attributes: list[Param] = field(default_factory=list)
     # Python classes only: the names its methods assign on their first parameter (``self.x = …``), in order.
     instance_attributes: list[str] = field(default_factory=list)
+    # Python modules only: the values assigned at top level (``request: Request = LocalProxy(…)``), with their
+    # own doc and line; the public API documents those it declares or that have a doc (core/api/python.py).
+    variables: list[Param] = field(default_factory=list)
 
     @property
     def is_public(self) -> bool:
@@ -204,6 +209,8 @@ class Symbol:
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
                             "doc": p.doc} for p in self.attributes],
             "instance_attributes": self.instance_attributes,
+            "variables": [{"name": p.name, "default": p.default, "annotation": p.annotation, "doc": p.doc,
+                           "line": p.line} for p in self.variables],
         }
 
     @classmethod
@@ -214,6 +221,7 @@ class Symbol:
         data["doc"] = ParsedDoc.from_dict(data.get("doc") or {})
         data["imports"] = [ImportRef(**i) for i in data.get("imports") or []]
         data["attributes"] = [Param(**a) for a in data.get("attributes") or []]
+        data["variables"] = [Param(**a) for a in data.get("variables") or []]
         return cls(**data)
 
 

@@ -415,6 +415,29 @@ def test_a_class_lists_the_methods_it_inherits_from_the_projects_classes(git_rep
     assert _sync(git_repo)["changed"] == []
 
 
+def test_module_values_users_look_up_have_sections(git_repo: Path):
+    """Flask's request, g and session are values (``request: RequestProxy = LocalProxy(…)``) and had no section;
+    a value the package re-exports, lists in __all__ or documents where it stands (``#:``, a string after it)
+    gets one, shown as a fact (never asked of the model); an undocumented helper value and a TypeVar do not."""
+    write(git_repo, "web/__init__.py", "from .globals import request as request\nfrom .server import serve\n")
+    write(git_repo, "web/globals.py", "import logging\nimport typing as t\n\nT = t.TypeVar('T')\n"
+                                      "logger = logging.getLogger(__name__)\n\n\nclass Proxy:\n    \"\"\"A proxy.\"\"\"\n\n\n"
+                                      "request: Proxy = Proxy()\n")
+    write(git_repo, "web/server.py", '"""Serving."""\n\n#: The port serve() listens on by default.\nDEFAULT_PORT = 8080\n\n'
+                                     'TIMEOUT = 30\n"""Seconds a request may take."""\n\n\n'
+                                     'def serve(port=DEFAULT_PORT):\n    """Serve forever."""\n')
+    result = _sync(git_repo)
+    assert result["gaps"] == 0
+    ids = _ids(git_repo / "docs/api/web.md")
+    assert "web.request" in ids and not [i for i in ids if i.endswith(("logger", ".T"))]
+    page = (git_repo / "docs/api/web.md").read_text()
+    assert "## `request` <small>variable</small>\n\n```python\nrequest: Proxy\n```" in page
+    server = (git_repo / "docs/api/web.server.md").read_text()
+    assert "DEFAULT_PORT = 8080\n```\n\nThe port serve() listens on by default." in server
+    assert "TIMEOUT = 30\n```\n\nSeconds a request may take." in server
+    assert _sync(git_repo)["changed"] == [] and run_cli("docs", "sync", "--check", cwd=git_repo).returncode == 0
+
+
 def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):
     # Before, the top sync writes on a page stayed behind alone (gson's 34 internal pages).
     write(git_repo, "pkg/__init__.py", '"""Pkg."""\n')

@@ -12,7 +12,7 @@ and each definition is documented once, under its shortest public path:
 
 from __future__ import annotations
 
-from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, VARIABLE, ParsedDoc, Symbol
 from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, member_entries, members_by_parent
 
 
@@ -29,6 +29,8 @@ class _Modules:
         for s in symbols:
             if s.kind != MODULE and s.parent in self.modules and s.path == self.modules[s.parent].path:
                 self.defined.setdefault(s.parent, {}).setdefault(s.name, []).append(s)
+        self.values: dict[str, dict[str, Symbol]] = {
+            mid: {v.name: _value(m, v) for v in m.variables} for mid, m in self.modules.items() if m.variables}
         self._exported: dict[str, set[str]] = {}
 
     def is_package(self, mid: str) -> bool:
@@ -60,7 +62,8 @@ class _Modules:
         """The definition ``mid.name`` refers to, through imports and star imports."""
         if depth > 12 or mid not in self.modules:
             return None
-        found = self.defined.get(mid, {}).get(name)
+        found = self.defined.get(mid, {}).get(name) or ([self.values[mid][name]] if name in self.values.get(mid, {})
+                                                         else None)
         if found:
             return found
         mod = self.modules[mid]
@@ -93,6 +96,7 @@ class _Modules:
         if mod.all_names is not None:
             return list(dict.fromkeys(mod.all_names))
         names = [n for n in self.defined.get(mid, {}) if not n.startswith("_")]
+        names += [n for n, v in self.values.get(mid, {}).items() if v.doc_raw]  # a value with a doc of its own
         root = mid.split(".")[0]
         for imp in mod.imports:
             if not imp.name or imp.name == "*":
@@ -106,6 +110,19 @@ class _Modules:
             if not local.startswith("_") and (own or explicit or second_name):
                 names.append(local)
         return list(dict.fromkeys(names))
+
+
+def _value(module: Symbol, v) -> Symbol:
+    """A module variable as a symbol of the reference (it is not in the store: no rule checks it, no model writes
+    for it): ``request: RequestProxy = LocalProxy(…)`` with the doc it has where it stands."""
+    from llmctl.analyzers.base import finish_symbol
+    from llmctl.analyzers.docstrings import parse_python_docstring
+
+    signature = f"{v.name}: {v.annotation}" if v.annotation else f"{v.name} = {v.default}"
+    sym = Symbol(id=f"{module.id}.{v.name}", name=v.name, kind=VARIABLE, language="python", path=module.path,
+                 line=v.line, end_line=v.line, parent=module.id, signature=signature, doc_raw=v.doc,
+                 doc=parse_python_docstring(v.doc) if v.doc else ParsedDoc())
+    return finish_symbol(sym, v.default or "", True)
 
 
 def public_member(sym: Symbol) -> bool:
@@ -130,7 +147,7 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         named = [(name, mods.resolve(mid, name)) for name in mods.public_names(mid)]
         # A definition is documented under its own name where the module offers it so (``attr.attrs``), and
         # its other names there and on later pages are listed with it (``attr.s``, ``attrs.define``).
-        named = [(n, f) for n, f in named if f and f[-1].kind in DOCUMENTED_KINDS]
+        named = [(n, f) for n, f in named if f and (f[-1].kind in DOCUMENTED_KINDS or f[-1].kind == VARIABLE)]
         for name, found in sorted(named, key=lambda nf: nf[0] != nf[1][-1].name):
             if found[-1].id in claimed:
                 if mods.offers(mid, name, found[-1]):

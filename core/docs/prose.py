@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, RECEIVER, Symbol
+from llmctl.analyzers.symbols import CALLABLE_KINDS, MODULE, RECEIVER, VARIABLE, Symbol
 from llmctl.core.docs.task import PROMPT_VERSION, trim_code
 from llmctl.core.search.chunks import strip_doc
 from llmctl.core.search.tokens import identifier_words
@@ -162,8 +162,8 @@ def needs(sym: Symbol, generate: str, known: frozenset[str] | set[str] = frozens
     ``known``: what is described without the model: parameters (forward.py: what a callee says of
     them) and ``SUMMARY`` (inherit.py: what the method it overrides says).
     """
-    if generate == "none" or sym.kind == MODULE:
-        return []
+    if generate == "none" or sym.kind in (MODULE, VARIABLE):
+        return []  # a module variable shows its value and its own doc, if any: nothing to ask
     out: list[Request] = []
     if not sym.doc.summary and SUMMARY not in known and not called_by(sym) and not protocol_method(sym):
         out.append(Request(sym, "summary"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from llmctl.analyzers.languages import lexer_for
-from llmctl.analyzers.symbols import Symbol
+from llmctl.analyzers.symbols import VARIABLE, Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, is_accessor, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.forward import display_name
@@ -74,7 +74,7 @@ def _part(sym: Symbol, prose: dict, fwd: dict, generate: str, link) -> tuple[dic
         summary = {"text": fact, "generated": False, "source": None}
     else:
         summary = {"text": prose.get((sym.id, "summary")), "generated": True, "source": None}
-        gaps += summary["text"] is None
+        gaps += summary["text"] is None and sym.kind != VARIABLE  # a variable is never asked (prose.needs)
     described = {p.name.lstrip("*"): inline_markdown(p.description, sym.language, link)
                  for p in sym.doc.params if p.description}
     types = {p.name.lstrip("*"): p.type for p in sym.doc.params if p.type}
