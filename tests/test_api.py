@@ -436,6 +436,17 @@ def test_module_values_users_look_up_have_sections(git_repo: Path):
     assert "DEFAULT_PORT = 8080\n```\n\nThe port serve() listens on by default." in server
     assert "TIMEOUT = 30\n```\n\nSeconds a request may take." in server
     assert _sync(git_repo)["changed"] == [] and run_cli("docs", "sync", "--check", cwd=git_repo).returncode == 0
+    # The hook's GEN rules read the store, which has no symbol for a value: its section is not "gone".
+    from llmctl.analyzers import analyze
+    from llmctl.core.check.rules.generated import check_reference_partial
+
+    from llmctl.core.project import open_project
+    from llmctl.core.store.db import Store
+
+    syms = analyze((git_repo / "web/server.py").read_bytes(), "web/server.py", "python").symbols
+    with Store(open_project(git_repo).store_dir) as store:
+        found = check_reference_partial(git_repo / "docs/api", "docs/api", syms, store.with_id, lambda s: True)
+    assert [(f.rule, f.symbol) for f in found] == []
 
 
 def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmctl.analyzers.symbols import MODULE, Symbol
+from llmctl.analyzers.symbols import MODULE, VARIABLE, Symbol
 from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
@@ -89,6 +89,8 @@ Forwards = dict[str, dict[str, Forwarded]]  # symbol id -> parameter -> what its
 def section_attrs(entry: Entry, tpl_hash: str, fwd: Forwards) -> dict[str, str]:
     """The marker attributes of a section: what it was made from (callees' descriptions included)."""
     attrs = {**section_hashes(entry.symbols), "tpl": tpl_hash}
+    if entry.symbol.kind == VARIABLE:  # a module value: not in the store (core/api/python.py), so GEN rules of a
+        attrs["value"] = "1"           # change, which read the store, leave its section to the whole-tree check
     if entry.aliases:  # its other names are on the page: a section re-renders when they change
         attrs["aka"] = hashlib.sha256("\x1f".join(entry.aliases).encode()).hexdigest()[:12]
     if entry.inherited:  # and so are the methods it inherits

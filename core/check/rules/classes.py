@@ -132,7 +132,7 @@ def _defines(cls: Symbol, name: str, ctx: DocContext, depth: int = 0) -> bool:
     (a property, a method), on ``self`` in a method, or in a base class; a base that is neither the project's
     nor Python's own gets the benefit of the doubt.
 
-    Why: DOC601 flagged all 19 of pydantic's and rich's documented attributes that the class sets in
+    Why: DOC601 flagged all 20 of pydantic's and rich's documented attributes that are set in
     ``__init__`` (``self.message = message``), lists in ``__slots__``, defines as a property
     (``Segment.cell_length``) or inherits (``PydanticImportError.message``).
     """
