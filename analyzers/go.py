@@ -53,7 +53,29 @@ def analyze(src: bytes, path: str) -> FileResult:
                 if spec.type in ("type_spec", "type_alias"):
                     outer = child if child.named_child_count == 1 else spec
                     _type(spec, outer, src, path, prefix, result)
+        elif child.type in ("var_declaration", "const_declaration"):
+            _values(child, src, mod)
     return result
+
+
+def _values(decl: Node, src: bytes, mod: Symbol) -> None:
+    """Exported ``var``/``const`` names, on the file's symbol (``variables``), with their doc comment: the
+    spec's own, else the declaration's. Why: godoc lists them (urfave/cli's ``HelpFlag``, gin's ``DebugMode``),
+    and the reference had none. core/api/go.py documents them as facts."""
+    keyword = "const" if decl.type == "const_declaration" else "var"
+    specs = [c for c in decl.named_children if c.type in ("var_spec", "const_spec")]
+    for spec in specs:
+        names = [text_of(n, src) for n in spec.children_by_field_name("name")]
+        typ = spec.child_by_field_name("type")
+        value = spec.child_by_field_name("value")
+        doc = _doc_before(spec, src) or (_doc_before(decl, src) if len(specs) == 1 else None)
+        for name in names:
+            if not _exported(name):
+                continue
+            shown = one_line(text_of(value, src)) if value is not None else ""
+            mod.variables.append(Param(
+                name=name, kind=keyword, annotation=one_line(text_of(typ, src)) if typ is not None else None,
+                default=shown if len(shown) <= 80 else shown[:77] + "...", doc=doc, line=spec.start_point[0] + 1))
 
 
 def _doc_before(node: Node, src: bytes) -> str | None:

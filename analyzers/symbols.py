@@ -178,8 +178,9 @@ class Symbol:
     attributes: list[Param] = field(default_factory=list)
     # Python classes only: the names its methods assign on their first parameter (``self.x = …``), in order.
     instance_attributes: list[str] = field(default_factory=list)
-    # Python modules only: the values assigned at top level (``request: Request = LocalProxy(…)``), with their
-    # own doc and line; the public API documents those it declares or that have a doc (core/api/python.py).
+    # Module/file symbols: the values assigned at top level, with their own doc and line: Python's
+    # ``request: Request = LocalProxy(…)`` (core/api/python.py), Go's exported ``var``/``const`` (kind "var" or
+    # "const"; core/api/go.py). The public API documents them; they are not symbols of the store.
     variables: list[Param] = field(default_factory=list)
 
     @property
@@ -209,8 +210,8 @@ class Symbol:
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
                             "doc": p.doc} for p in self.attributes],
             "instance_attributes": self.instance_attributes,
-            "variables": [{"name": p.name, "default": p.default, "annotation": p.annotation, "doc": p.doc,
-                           "line": p.line} for p in self.variables],
+            "variables": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
+                           "doc": p.doc, "line": p.line} for p in self.variables],
         }
 
     @classmethod

@@ -61,7 +61,7 @@ EXPECT = {
     "markdown_it": ["markdown_it.MarkdownIt"],
     "requests": ["requests.get", "requests.Session", "requests.Response"],
     "httpx": ["httpx.Client", "httpx.AsyncClient", "httpx.get", "httpx.Response", "httpx.Request"],
-    "gin": ["gin.Engine", "gin.Context", "gin.New", "gin.Default", "gin.RouterGroup"],
+    "gin": ["gin.Engine", "gin.Context", "gin.New", "gin.Default", "gin.RouterGroup", "gin.DebugMode"],
     "express": ["express.createApplication", "express.application.use", "express.application.listen",
                 "express.request.get", "express.response.send", "express.response.json"],
     "koa": ["koa.Application", "koa.Application.use", "koa.Application.listen"],
@@ -77,7 +77,7 @@ EXPECT = {
                   "commander.createCommand"],
     "jsoup": ["org.jsoup.Jsoup.parse", "org.jsoup.Jsoup.connect", "org.jsoup.nodes.Element.select",
               "org.jsoup.nodes.Document"],
-    "cli": ["cli.Command", "cli.Command.Run", "cli.StringFlag", "cli.BoolFlag"],
+    "cli": ["cli.Command", "cli.Command.Run", "cli.StringFlag", "cli.BoolFlag", "cli.HelpFlag"],
 }
 _ALSO = re.compile(r"^Also as (.+)\.$", re.M)
 _TESTY = re.compile(r"(^|/)(tests?|testing|__tests__|testdata|examples?|benchmarks?|benches|bench)/|(^|/)test_[^/]*\.py$"

@@ -131,6 +131,8 @@ def test_tests_examples_and_private_modules_are_never_documented(git_repo: Path)
 def test_go_one_page_per_package_without_tests_or_internal(git_repo: Path):
     write(git_repo, "go.mod", "module github.com/acme/web\n\ngo 1.22\n")
     write(git_repo, "doc.go", "// Package web is a small HTTP framework.\npackage web\n")
+    write(git_repo, "mode.go", "package web\n\nconst (\n\t// DebugMode prints every route.\n\tDebugMode = \"debug\"\n"
+                               "\tinternalMode = \"x\"\n)\n\n// DefaultPort is where Run listens.\nvar DefaultPort int = 8080\n")
     write(git_repo, "engine.go", "package web\n\n// Engine routes requests.\ntype Engine struct{}\n\n"
                                  "// New returns an Engine.\nfunc New() *Engine { return &Engine{} }\n\n"
                                  "// Run serves HTTP.\nfunc (e *Engine) Run(addr string) error { return nil }\n")
@@ -146,7 +148,11 @@ def test_go_one_page_per_package_without_tests_or_internal(git_repo: Path):
     assert sorted(p.name for p in api.glob("*.md")) == ["binding.md", "index.md", "web.md"]
     page = (api / "web.md").read_text()
     assert page.startswith("# `github.com/acme/web`") and "small HTTP framework" in page
-    assert _ids(api / "web.md") == ["web.New", "web.Context", "web.Context.JSON", "web.Engine", "web.Engine.Run"]
+    # godoc's order: constants and variables (exported ones, with their doc comments), functions, types.
+    assert _ids(api / "web.md") == ["web.DebugMode", "web.DefaultPort", "web.New", "web.Context", "web.Context.JSON",
+                                    "web.Engine", "web.Engine.Run"]
+    assert "```go\nconst DebugMode = \"debug\"\n```\n\nDebugMode prints every route." in page
+    assert "```go\nvar DefaultPort int\n```\n\nDefaultPort is where Run listens." in page
     assert "# `github.com/acme/web/binding`" in (api / "binding.md").read_text()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, VARIABLE, ParsedDoc, Symbol
 from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, grouped
 
 _MODULE = re.compile(rb"^\s*module\s+(\S+)", re.M)
@@ -47,6 +47,7 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         syms = packages[directory]
         files = [s for s in syms if s.kind == MODULE]
         public = [s for s in syms if s.kind in DOCUMENTED_KINDS and s.is_public]
+        public += [_value(f, v, _prefix(directory, f)) for f in files for v in f.variables]
         if not files or not public or all(f.signature == "package main" for f in files):
             continue  # a `package main` is a command (urfave/cli's scripts/build.go): nothing to import
         module_path, root = _module_path(read, directory)
@@ -54,6 +55,25 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         title = "/".join(p for p in (module_path, rel) if p) or public[0].id.rsplit(".", 1)[0]
         page = ApiPage(f"{_page_name(public)}.md", title, _page_file(files, title), _ordered(public))
         api.add(page)
+
+
+def _prefix(directory: str, file: Symbol) -> str:
+    """The symbol-id prefix the Go analyzer gives a file's names (its directory, else its package)."""
+    return directory.replace("/", ".").replace("-", "_") if directory else file.signature.split()[-1]
+
+
+def _value(file: Symbol, v, prefix: str) -> Symbol:
+    """An exported ``var``/``const`` as a symbol of the reference (not of the store: no rule checks it, the
+    model never writes for it), with its doc comment."""
+    from llmctl.analyzers.base import finish_symbol
+    from llmctl.analyzers.doccomments import parse_go_doc
+
+    signature = f"{v.kind} {v.name}" + (f" {v.annotation}" if v.annotation else "") + (
+        f" = {v.default}" if v.default and not v.annotation else "")
+    sym = Symbol(id=f"{prefix}.{v.name}", name=v.name, kind=VARIABLE, language="go", path=file.path, line=v.line,
+                 end_line=v.line, parent=prefix, signature=signature, doc_raw=v.doc,
+                 doc=parse_go_doc(v.doc) if v.doc else ParsedDoc())
+    return finish_symbol(sym, v.default or "", False)
 
 
 def _page_name(public: list[Symbol]) -> str:
@@ -73,7 +93,8 @@ def _page_file(files: list[Symbol], title: str) -> Symbol:
 
 
 def _ordered(public: list[Symbol]) -> list[Entry]:
-    """godoc's order: functions by name, then each type by name with its methods (and interface methods)."""
+    """godoc's order: constants and variables as declared, functions by name, then each type by name with its
+    methods (and interface methods)."""
     groups = grouped(public)
     types = sorted((g for g in groups.values() if g[0].kind in TYPE_KINDS), key=lambda g: g[0].name)
     type_ids = {g[0].id for g in types}
@@ -82,7 +103,8 @@ def _ordered(public: list[Symbol]) -> list[Entry]:
     for g in groups.values():
         if g[0].kind == "method" and g[0].parent in type_ids:
             methods.setdefault(g[0].parent, []).append(g)
-    out = [Entry(g[0].id, g) for g in funcs]
+    values = [g for g in groups.values() if g[0].kind == VARIABLE]  # godoc lists constants and variables first
+    out = [Entry(g[0].id, g) for g in values] + [Entry(g[0].id, g) for g in funcs]
     for g in types:
         out.append(Entry(g[0].id, g))
         out += [Entry(m[0].id, m, 1) for m in sorted(methods.get(g[0].id, []), key=lambda m: m[0].name)]
