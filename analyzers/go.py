@@ -60,7 +60,7 @@ def analyze(src: bytes, path: str) -> FileResult:
 
 def _values(decl: Node, src: bytes, mod: Symbol) -> None:
     """Exported ``var``/``const`` names, on the file's symbol (``variables``), with their doc comment: the
-    spec's own, else the declaration's. Why: godoc lists them (urfave/cli's ``HelpFlag``, gin's ``DebugMode``),
+    spec's own, else the declaration's (cobra's "Annotations for Bash completion." over a ``const (…)`` group). Why: godoc lists them (urfave/cli's ``HelpFlag``, gin's ``DebugMode``),
     and the reference had none. core/api/go.py documents them as facts."""
     keyword = "const" if decl.type == "const_declaration" else "var"
     specs = [c for c in decl.named_children if c.type in ("var_spec", "const_spec")]
@@ -68,7 +68,7 @@ def _values(decl: Node, src: bytes, mod: Symbol) -> None:
         names = [text_of(n, src) for n in spec.children_by_field_name("name")]
         typ = spec.child_by_field_name("type")
         value = spec.child_by_field_name("value")
-        doc = _doc_before(spec, src) or (_doc_before(decl, src) if len(specs) == 1 else None)
+        doc = _doc_before(spec, src) or _doc_before(decl, src)  # a group's doc speaks for each of its names
         for name in names:
             if not _exported(name):
                 continue
