@@ -191,6 +191,24 @@ def _declaration(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool
                 _function(value, decl, name, outer, ctx, prefix, FUNCTION, exported, "public")
             elif value.type in _CLASS_DECL:
                 _class(value, outer, ctx, prefix, exported, name)
+            elif exported and outer.type == "export_statement" and prefix == ctx.result.symbols[0].id \
+                    and decl.child_by_field_name("name").type == "identifier":
+                _value(node, decl, name, value, outer, ctx)
+
+
+def _value(node: Node, decl: Node, name: str, value: Node, outer: Node, ctx: _Ctx) -> None:
+    """``export const produce: IProduce = immer.produce``: a value, on the module's symbol (``variables``).
+
+    Why: immer's ``produce``, its most used name, is such a value, and the reference had no section for it.
+    core/api/javascript.py documents values as facts (their type or value, their doc comment).
+    """
+    typ = decl.child_by_field_name("type")
+    shown = one_line(text_of(value, ctx.src))
+    ctx.result.symbols[0].variables.append(Param(
+        name=name, kind=text_of(node, ctx.src).split(None, 1)[0],
+        annotation=one_line(text_of(typ, ctx.src)).lstrip(":").strip() if typ is not None else None,
+        default=shown if len(shown) <= 80 else shown[:77] + "...", doc=_doc_before(outer, ctx),
+        line=decl.start_point[0] + 1))
 
 
 def _assigned(node: Node, outer: Node, ctx: _Ctx, prefix: str, exported: bool) -> None:

@@ -49,6 +49,7 @@ REPOS = {
     "commander": "https://github.com/tj/commander.js",
     "jsoup": "https://github.com/jhy/jsoup",
     "cli": "https://github.com/urfave/cli",
+    "immer": "https://github.com/immerjs/immer",
 }
 # Names a user of each library looks up first: each must have a section in the reference.
 EXPECT = {
@@ -78,6 +79,7 @@ EXPECT = {
     "jsoup": ["org.jsoup.Jsoup.parse", "org.jsoup.Jsoup.connect", "org.jsoup.nodes.Element.select",
               "org.jsoup.nodes.Document"],
     "cli": ["cli.Command", "cli.Command.Run", "cli.StringFlag", "cli.BoolFlag", "cli.HelpFlag"],
+    "immer": ["immer.produce", "immer.Immer", "immer.Draft", "immer.nothing", "immer.enableMapSet"],
 }
 _ALSO = re.compile(r"^Also as (.+)\.$", re.M)
 _TESTY = re.compile(r"(^|/)(tests?|testing|__tests__|testdata|examples?|benchmarks?|benches|bench)/|(^|/)test_[^/]*\.py$"

@@ -234,6 +234,7 @@ def test_esm_entry_exports_what_it_imports_in_a_local_list(git_repo: Path):
     write(git_repo, "index.js", "import { Command } from './lib/command.js';\n"
                                 "import { InvalidArgumentError as BadArgument } from './lib/error.js';\n"
                                 "import * as helpers from './lib/helpers.js';\n\n"
+                                "/** The program: a command ready to use. */\nexport const program = new Command();\n\n"
                                 "/** Make a command. */\nexport const createCommand = (name) => new Command(name);\n\n"
                                 "export { Command, helpers };\n"
                                 "export { BadArgument, BadArgument as InvalidOptionArgumentError };\n")
@@ -244,8 +245,11 @@ def test_esm_entry_exports_what_it_imports_in_a_local_list(git_repo: Path):
     write(git_repo, "lib/helpers.js", "/** Split words. */\nexport function words(text) { return text.split(' '); }\n")
     _sync(git_repo)
     assert _ids(git_repo / "docs/api/commander.md") == [
-        "commander.createCommand", "commander.Command", "commander.Command.parse", "commander.BadArgument",
-        "commander.InvalidOptionArgumentError", "commander.helpers.words"]
+        "commander.program", "commander.createCommand", "commander.Command", "commander.Command.parse",
+        "commander.BadArgument", "commander.InvalidOptionArgumentError", "commander.helpers.words"]
+    # An exported value (immer's `produce: IProduce = immer.produce`) is documented as a fact.
+    assert "```javascript\nconst program = new Command()\n```\n\nThe program: a command ready to use." in (
+        git_repo / "docs/api/commander.md").read_text()
 
 
 def test_a_definitions_other_names_are_listed_with_it(git_repo: Path):

@@ -153,6 +153,18 @@ def excluded(path: str, language: str, include: list[str], exclude: list[str]) -
     return glob_match(path, DEFAULT_EXCLUDE + list(lang.tests if lang else ()) + list(exclude))
 
 
+def value_symbol(file: Symbol, v, parent: str, signature: str, doc) -> Symbol:
+    """A module value (``file.variables``: Python's ``request: RequestProxy = …``, Go's ``const DebugMode``, an
+    exported JS/TS ``const``) as a symbol of the reference, with ``signature`` and its parsed ``doc``. It is not
+    in the store: no rule checks it and the model never writes for it (prose.needs)."""
+    from llmctl.analyzers.base import finish_symbol
+    from llmctl.analyzers.symbols import VARIABLE
+
+    sym = Symbol(id=f"{parent}.{v.name}", name=v.name, kind=VARIABLE, language=file.language, path=file.path,
+                 line=v.line, end_line=v.line, parent=parent, signature=signature, doc_raw=v.doc, doc=doc)
+    return finish_symbol(sym, v.default or "", file.language == "python")
+
+
 def members_by_parent(symbols: Iterable[Symbol]) -> dict[str, list[Symbol]]:
     """Symbols grouped by their parent id, in file and source order."""
     out: dict[str, list[Symbol]] = {}

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, VARIABLE, ParsedDoc, Symbol
-from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, grouped
+from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, grouped, value_symbol
 
 _MODULE = re.compile(rb"^\s*module\s+(\S+)", re.M)
 
@@ -63,17 +63,12 @@ def _prefix(directory: str, file: Symbol) -> str:
 
 
 def _value(file: Symbol, v, prefix: str) -> Symbol:
-    """An exported ``var``/``const`` as a symbol of the reference (not of the store: no rule checks it, the
-    model never writes for it), with its doc comment."""
-    from llmctl.analyzers.base import finish_symbol
+    """An exported ``var``/``const`` with its doc comment: ``const DebugMode = "debug"``, ``var HelpFlag Flag``."""
     from llmctl.analyzers.doccomments import parse_go_doc
 
     signature = f"{v.kind} {v.name}" + (f" {v.annotation}" if v.annotation else "") + (
         f" = {v.default}" if v.default and not v.annotation else "")
-    sym = Symbol(id=f"{prefix}.{v.name}", name=v.name, kind=VARIABLE, language="go", path=file.path, line=v.line,
-                 end_line=v.line, parent=prefix, signature=signature, doc_raw=v.doc,
-                 doc=parse_go_doc(v.doc) if v.doc else ParsedDoc())
-    return finish_symbol(sym, v.default or "", False)
+    return value_symbol(file, v, prefix, signature, parse_go_doc(v.doc) if v.doc else ParsedDoc())
 
 
 def _page_name(public: list[Symbol]) -> str:

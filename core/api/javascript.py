@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import posixpath
 
-from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, Symbol
+from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, ParsedDoc, Symbol
 from llmctl.core.api import (
-    DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, default_entries, member_entries, members_by_parent,
+    DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, default_entries, member_entries, members_by_parent, value_symbol,
 )
 
 _SOURCE_EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx")
@@ -104,6 +104,14 @@ def _exports(path: str, files: _Files, own: dict[str, dict[str, list[Symbol]]],
     return out
 
 
+def _value(mod: Symbol, v) -> Symbol:
+    """An exported value (``const produce: IProduce``) with its doc comment (analyzers/javascript.py)."""
+    from llmctl.analyzers.doccomments import parse_block_tags
+
+    signature = f"{v.kind} {v.name}: {v.annotation}" if v.annotation else f"{v.kind} {v.name} = {v.default}"
+    return value_symbol(mod, v, mod.id, signature, parse_block_tags(v.doc, "jsdoc") if v.doc else ParsedDoc())
+
+
 def _package_name(meta: dict, root: str) -> str:
     name = str(meta.get("name") or posixpath.basename(root) or "package")
     return name.lstrip("@").replace("/", ".").replace("-", "_")
@@ -117,6 +125,9 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         mod = modules.get(s.path)
         if mod is not None and s.parent == mod.id and s.is_public and s.kind in DOCUMENTED_KINDS:
             own.setdefault(s.path, {}).setdefault(s.name, []).append(s)
+    for mod in modules.values():  # exported values (`export const produce: IProduce = …`): facts, not in the store
+        for v in mod.variables:
+            own.setdefault(mod.path, {}).setdefault(v.name, [_value(mod, v)])
     files = _Files(modules)
     roots: dict[str, dict] = {}
     for d in sorted({posixpath.dirname(p) for p in modules} | {""}):

@@ -13,7 +13,7 @@ and each definition is documented once, under its shortest public path:
 from __future__ import annotations
 
 from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, VARIABLE, ParsedDoc, Symbol
-from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, member_entries, members_by_parent
+from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, member_entries, members_by_parent, value_symbol
 
 
 class _Modules:
@@ -113,16 +113,11 @@ class _Modules:
 
 
 def _value(module: Symbol, v) -> Symbol:
-    """A module variable as a symbol of the reference (it is not in the store: no rule checks it, no model writes
-    for it): ``request: RequestProxy = LocalProxy(…)`` with the doc it has where it stands."""
-    from llmctl.analyzers.base import finish_symbol
+    """A module variable (``request: RequestProxy = LocalProxy(…)``) with the doc it has where it stands."""
     from llmctl.analyzers.docstrings import parse_python_docstring
 
     signature = f"{v.name}: {v.annotation}" if v.annotation else f"{v.name} = {v.default}"
-    sym = Symbol(id=f"{module.id}.{v.name}", name=v.name, kind=VARIABLE, language="python", path=module.path,
-                 line=v.line, end_line=v.line, parent=module.id, signature=signature, doc_raw=v.doc,
-                 doc=parse_python_docstring(v.doc) if v.doc else ParsedDoc())
-    return finish_symbol(sym, v.default or "", True)
+    return value_symbol(module, v, module.id, signature, parse_python_docstring(v.doc) if v.doc else ParsedDoc())
 
 
 def public_member(sym: Symbol) -> bool:
