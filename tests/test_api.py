@@ -459,6 +459,17 @@ def test_module_values_users_look_up_have_sections(git_repo: Path):
     assert [(f.rule, f.symbol) for f in found] == []
 
 
+def test_a_rust_method_several_traits_implement_names_each(git_repo: Path):
+    """semver's `Version::fmt` implements Display and Debug; the section named only the last one."""
+    write(git_repo, "Cargo.toml", '[package]\nname = "semver"\nversion = "1.0.0"\n')
+    write(git_repo, "src/lib.rs", "use std::fmt;\n\n/// A version.\npub struct Version;\n\n"
+                                  "impl fmt::Display for Version {\n    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result "
+                                  "{ Ok(()) }\n}\n\nimpl fmt::Debug for Version {\n    fn fmt(&self, f: &mut fmt::Formatter)"
+                                  " -> fmt::Result { Ok(()) }\n}\n")
+    _sync(git_repo)
+    assert "Implements `fmt::Display`, `fmt::Debug` for `Version`." in (git_repo / "docs/api/semver.md").read_text()
+
+
 def test_a_page_whose_module_left_the_api_is_deleted_unless_the_user_wrote_on_it(git_repo: Path):
     # Before, the top sync writes on a page stayed behind alone (gson's 34 internal pages).
     write(git_repo, "pkg/__init__.py", '"""Pkg."""\n')

@@ -12,7 +12,7 @@ from llmctl.core.api import ApiPage, Entry, PublicApi, is_accessor, is_overload
 from llmctl.core.docs.docmd import inline_markdown, to_markdown
 from llmctl.core.docs.forward import display_name
 from llmctl.core.docs.markers import wrap
-from llmctl.core.docs.prose import SUMMARY, api_params, called_by
+from llmctl.core.docs.prose import SUMMARY, api_params, called_by, implemented_trait
 from llmctl.core.docs.templates import Templates
 
 
@@ -122,6 +122,11 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     """
     sym: Symbol = entry.symbol
     part, gaps = _part(sym, prose, fwd, generate, link)
+    traits = list(dict.fromkeys(implemented_trait(s) for s in entry.symbols))
+    if len(traits) > 1 and all(traits) and part["summary"]["text"] == called_by(sym):
+        # semver's `Version::fmt` implements both Display and Debug; the section named only the last.
+        part["summary"]["text"] = ("Implements " + ", ".join(f"`{t}`" for t in traits)
+                                   + f" for `{sym.parent.rsplit('.', 1)[-1]}`.")
     signatures = _signatures(entry)
     apart = _documented_apart(entry)
     if apart:
