@@ -106,6 +106,8 @@ def _walk(block: Node, src: bytes, path: str, prefix: str, public_scope: bool, i
             _method(child, src, path, prefix, public_scope, in_interface, result)
         elif t == "enum_body_declarations":
             _walk(child, src, path, prefix, public_scope, in_interface, result)
+        elif t in ("field_declaration", "constant_declaration") and public_scope:
+            _field(child, src, prefix, in_interface, result)
 
 
 def _type(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, in_interface: bool,
@@ -124,6 +126,31 @@ def _type(node: Node, src: bytes, path: str, prefix: str, public_scope: bool, in
     result.symbols.append(finish_symbol(sym, text_of(body, src), False))
     if body is not None:
         _walk(body, src, path, sym.id, public, kind == INTERFACE, result)
+
+
+def _field(node: Node, src: bytes, owner_id: str, in_interface: bool, result: FileResult) -> None:
+    """A public field (``public static final TypeName INT``, ``public final String name``) on its type's symbol
+    (``variables``): kind holds its modifiers, annotation its type, default its value.
+
+    Why: javapoet's ``TypeName.INT`` and ``TypeSpec.name`` are what its users read, and the reference had no
+    section for a field; Javadoc opens a class with its Field Summary. core/api documents them as facts.
+    """
+    words, _ = _modifiers(node, src)
+    if not _public(words, in_interface):
+        return
+    owner = next((s for s in reversed(result.symbols) if s.id == owner_id), None)
+    typ = node.child_by_field_name("type")
+    doc_raw, _ = _doc(node, src)
+    shown = [w for w in ("public", "protected", "static", "final") if w in words] or (["public", "static", "final"]
+                                                                                      if in_interface else [])
+    for decl in node.children_by_field_name("declarator"):
+        value = decl.child_by_field_name("value")
+        text = one_line(text_of(value, src)) if value is not None else ""
+        if owner is not None:
+            owner.variables.append(Param(
+                name=text_of(decl.child_by_field_name("name"), src), kind=" ".join(shown),
+                annotation=one_line(text_of(typ, src)) if typ is not None else None,
+                default=text if len(text) <= 80 else text[:77] + "...", doc=doc_raw, line=decl.start_point[0] + 1))
 
 
 def _params(node: Node | None, src: bytes) -> list[Param]:

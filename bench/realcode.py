@@ -68,7 +68,8 @@ EXPECT = {
     "koa": ["koa.Application", "koa.Application.use", "koa.Application.listen"],
     "ky": ["ky.HTTPError", "ky.Options", "ky.KyInstance"],
     "anyhow": ["anyhow.Error", "anyhow.Context", "anyhow.Result"],
-    "javapoet": ["com.squareup.javapoet.JavaFile", "com.squareup.javapoet.TypeSpec", "com.squareup.javapoet.MethodSpec"],
+    "javapoet": ["com.squareup.javapoet.JavaFile", "com.squareup.javapoet.TypeSpec", "com.squareup.javapoet.MethodSpec",
+                 "com.squareup.javapoet.TypeName.INT"],
     # Added with the second names (attr.s, attrs.define are listed with attr.attrs, attr.define), the ES module
     # that exports what it imports (commander), `package main` and `*_tests/` left out (urfave/cli, attrs).
     "attrs": ["attr.attrs", "attr.s", "attr.ib", "attr.define", "attrs.define", "attr.asdict", "attr.evolve"],

@@ -173,6 +173,8 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
                                           "    pub fn new() -> Self { Error }\n\n    fn check(&self) -> bool { true }\n}\n\n"
                                           "pub fn hidden() {}\n")  # check: a private method (walkdir's metadata_internal)
     write(git_repo, "app/src/main/java/com/acme/Client.java", "package com.acme;\n/** A client. */\npublic class Client {\n"
+                                                               "  /** Seconds to wait. */\n  public static final int TIMEOUT = 30;\n"
+                                                               "  private String secret;\n"
                                                                "  /** Send. */\n  public void send() {}\n}\n")
     write(git_repo, "app/src/test/java/com/acme/ClientTest.java", "package com.acme;\npublic class ClientTest {}\n")
     _sync(git_repo)
@@ -180,7 +182,10 @@ def test_typescript_entry_points_rust_crate_root_and_java_main(git_repo: Path):
     assert sorted(p.name for p in api.glob("*.md")) == ["com.acme.Client.md", "index.md", "ky.md", "oops.md"]
     assert _ids(api / "ky.md") == ["ky.HTTPError", "ky.hooks.beforeRequest", "ky.Options"]
     assert _ids(api / "oops.md") == ["oops.Error", "oops.Error.new", "oops.Result"]
-    assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.send"]
+    # A public field (javapoet's TypeName.INT) is documented first among the members, as Javadoc does.
+    assert _ids(api / "com.acme.Client.md") == ["com.acme.Client", "com.acme.Client.TIMEOUT", "com.acme.Client.send"]
+    assert "### `TIMEOUT` <small>field</small>\n\n```java\npublic static final int TIMEOUT\n```\n\nSeconds to wait." in (
+        api / "com.acme.Client.md").read_text()
 
 
 def test_java_documents_the_packages_its_module_exports(git_repo: Path):

@@ -165,6 +165,15 @@ def value_symbol(file: Symbol, v, parent: str, signature: str, doc) -> Symbol:
     return finish_symbol(sym, v.default or "", file.language == "python")
 
 
+def _field_symbol(owner: Symbol, v) -> Symbol:
+    """A Java field as a value of the reference: ``public static final TypeName INT``, with its Javadoc."""
+    from llmctl.analyzers.doccomments import parse_block_tags
+    from llmctl.analyzers.symbols import ParsedDoc
+
+    signature = " ".join(p for p in (v.kind, v.annotation, v.name) if p)
+    return value_symbol(owner, v, owner.id, signature, parse_block_tags(v.doc, "javadoc") if v.doc else ParsedDoc())
+
+
 def members_by_parent(symbols: Iterable[Symbol]) -> dict[str, list[Symbol]]:
     """Symbols grouped by their parent id, in file and source order."""
     out: dict[str, list[Symbol]] = {}
@@ -219,6 +228,9 @@ def default_entries(symbols: list[Symbol], api: PublicApi, page_name=None) -> No
             s = group[0]
             depth[sid] = depth[s.parent] + 1 if s.parent in depth else 0
             entries.append(Entry(sid, group, depth[sid]))
+            # A type's fields (Java's), first among its members as in Javadoc's Field Summary.
+            entries += [Entry(f"{sid}.{v.name}", [_field_symbol(s, v)], depth[sid] + 1) for v in s.variables
+                        if s.kind in TYPE_KINDS]
         name = page_name(mod, syms) if page_name else module_id(path, mod.language)
         api.add(ApiPage(f"{name}.md", name, mod, entries))
 

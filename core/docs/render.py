@@ -101,6 +101,15 @@ def _part(sym: Symbol, prose: dict, fwd: dict, generate: str, link) -> tuple[dic
     return {"sym": sym, "summary": summary, "params": params, "returns": returns, "raises": raises}, gaps
 
 
+def _kind(sym: Symbol) -> str:
+    """The kind a section's heading names: a value is a Java field or a Go/JS constant where the code says so."""
+    if sym.kind != VARIABLE:
+        return sym.kind
+    if sym.language == "java":
+        return "field"
+    return "constant" if sym.signature.startswith("const ") else "variable"
+
+
 def _documented_apart(entry: Entry) -> list[Symbol]:
     """The overloads that get a part of their own: each documented one, when two or more say different things.
 
@@ -139,7 +148,7 @@ def render_entry(entry: Entry, page: ApiPage, prose: dict, fwd: dict, tpl: Templ
     for p in parts:
         p["source_link"] = source_link(out_dir, root, p["sym"].path, p["sym"].line, source_url)
     body = tpl.render(
-        "symbol.md.j2", sym=sym, name=entry.name, kind=sym.kind, anchor=anchor(entry.id),
+        "symbol.md.j2", sym=sym, name=entry.name, kind=_kind(sym), anchor=anchor(entry.id),
         level=min(6, 2 + entry.depth), fence=lexer_for(sym.language), signatures=signatures,
         summary=part["summary"], params=part["params"], returns=part["returns"], raises=part["raises"],
         source_link=source_link(out_dir, root, sym.path, sym.line, source_url),
