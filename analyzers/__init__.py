@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["ANALYZER_VERSION", "EXTENSIONS", "LANGUAGES", "LANGUAGE_NAMES", "analyze", "language_for"]
 
 # Bump when any analyzer's output changes: stores written by another version are rebuilt.
-ANALYZER_VERSION = 24
+ANALYZER_VERSION = 25
 
 _loaded: dict[str, Callable[[bytes, str], FileResult]] = {}
 

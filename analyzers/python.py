@@ -344,5 +344,5 @@ def _class_attributes(body: Node | None, src: bytes) -> list[Param]:
             seen.add(name)
             out.append(Param(name=name, annotation=one_line(text_of(typ, src)) if typ is not None else None,
                              default=one_line(text_of(value, src)) if value is not None else None,
-                             doc=attribute_doc(stmts, i, src)))
+                             doc=attribute_doc(stmts, i, src), line=stmt.start_point[0] + 1))
     return out

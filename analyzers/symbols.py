@@ -208,7 +208,7 @@ class Symbol:
             "imports": [i.to_dict() for i in self.imports], "all_names": self.all_names,
             "raised_nested": self.raised_nested, "calls": self.calls, "callees": self.callees,
             "attributes": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
-                            "doc": p.doc} for p in self.attributes],
+                            "doc": p.doc, "line": p.line} for p in self.attributes],
             "instance_attributes": self.instance_attributes,
             "variables": [{"name": p.name, "kind": p.kind, "default": p.default, "annotation": p.annotation,
                            "doc": p.doc, "line": p.line} for p in self.variables],

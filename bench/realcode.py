@@ -56,7 +56,8 @@ EXPECT = {
     "click": ["click.Command", "click.Group", "click.echo", "click.option", "click.Context", "click.STRING"],
     "jinja2": ["jinja2.Environment", "jinja2.Template", "jinja2.FileSystemLoader"],
     "rich": ["rich.print", "rich.console.Console", "rich.table.Table"],
-    "pydantic": ["pydantic.BaseModel", "pydantic.Field", "pydantic.ConfigDict", "pydantic.PositiveInt"],
+    "pydantic": ["pydantic.BaseModel", "pydantic.Field", "pydantic.ConfigDict", "pydantic.PositiveInt",
+                 "pydantic.ConfigDict.str_to_lower"],
     "typer": ["typer.Typer", "typer.Option", "typer.Argument", "typer.echo"],
     "werkzeug": ["werkzeug.Request", "werkzeug.Response", "werkzeug.run_simple"],
     "markdown_it": ["markdown_it.MarkdownIt"],
@@ -74,7 +75,8 @@ EXPECT = {
     # that exports what it imports (commander), `package main` and `*_tests/` left out (urfave/cli, attrs).
     "attrs": ["attr.attrs", "attr.s", "attr.ib", "attr.define", "attrs.define", "attr.asdict", "attr.evolve"],
     "flask": ["flask.Flask", "flask.Blueprint", "flask.render_template", "flask.jsonify", "flask.Flask.run",
-              "flask.request", "flask.g", "flask.session", "flask.current_app"],  # values (Symbol.variables)
+              "flask.request", "flask.g", "flask.session", "flask.current_app",  # values (Symbol.variables)
+              "flask.Flask.request_class"],  # a class attribute documented with `#:`
     "commander": ["commander.Command", "commander.Option", "commander.Command.option", "commander.Command.parse",
                   "commander.createCommand"],
     "jsoup": ["org.jsoup.Jsoup.parse", "org.jsoup.Jsoup.connect", "org.jsoup.nodes.Element.select",

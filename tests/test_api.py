@@ -436,7 +436,8 @@ def test_module_values_users_look_up_have_sections(git_repo: Path):
     gets one, shown as a fact (never asked of the model); an undocumented helper value and a TypeVar do not."""
     write(git_repo, "web/__init__.py", "from .globals import request as request\nfrom .server import serve\n")
     write(git_repo, "web/globals.py", "import logging\nimport typing as t\n\nT = t.TypeVar('T')\n"
-                                      "logger = logging.getLogger(__name__)\n\n\nclass Proxy:\n    \"\"\"A proxy.\"\"\"\n\n\n"
+                                      "logger = logging.getLogger(__name__)\n\n\nclass Proxy:\n    \"\"\"A proxy.\"\"\"\n\n"
+                                      "    #: The class proxied to.\n    target_class: type = object\n    cache = None\n\n\n"
                                       "request: Proxy = Proxy()\n")
     write(git_repo, "web/server.py", '"""Serving."""\n\n#: The port serve() listens on by default.\nDEFAULT_PORT = 8080\n\n'
                                      'TIMEOUT = 30\n"""Seconds a request may take."""\n\n\n'
@@ -445,6 +446,9 @@ def test_module_values_users_look_up_have_sections(git_repo: Path):
     assert result["gaps"] == 0
     ids = _ids(git_repo / "docs/api/web.md")
     assert "web.request" in ids and not [i for i in ids if i.endswith(("logger", ".T"))]
+    # A class attribute documented where it stands (Flask's `#: The class that is used for request objects.`
+    # over `request_class`) has a section among the class's members; an undocumented one does not.
+    assert _ids(git_repo / "docs/api/web.globals.md") == ["web.globals.Proxy", "web.globals.Proxy.target_class"]
     page = (git_repo / "docs/api/web.md").read_text()
     assert "## `request` <small>variable</small>\n\n```python\nrequest: Proxy\n```" in page
     server = (git_repo / "docs/api/web.server.md").read_text()

@@ -12,6 +12,7 @@ and each definition is documented once, under its shortest public path:
 
 from __future__ import annotations
 
+from llmctl.analyzers.docstrings import parse_python_docstring
 from llmctl.analyzers.symbols import MODULE, TYPE_KINDS, VARIABLE, ParsedDoc, Symbol
 from llmctl.core.api import DOCUMENTED_KINDS, ApiPage, Entry, PublicApi, member_entries, members_by_parent, value_symbol
 
@@ -114,10 +115,20 @@ class _Modules:
 
 def _value(module: Symbol, v) -> Symbol:
     """A module variable (``request: RequestProxy = LocalProxy(…)``) with the doc it has where it stands."""
-    from llmctl.analyzers.docstrings import parse_python_docstring
-
     signature = f"{v.name}: {v.annotation}" if v.annotation else f"{v.name} = {v.default}"
     return value_symbol(module, v, module.id, signature, parse_python_docstring(v.doc) if v.doc else ParsedDoc())
+
+
+def _attribute_entries(cls: Symbol, public_id: str, taken: set[str]) -> list[Entry]:
+    """A class's public attributes documented where they stand (``#:`` above, a string after), first among its
+    members: Flask's ``request_class``, ``config_class`` and 15 more, which Sphinx lists and users look up."""
+    out = []
+    for a in cls.attributes:
+        if a.doc and not a.name.startswith("_") and f"{public_id}.{a.name}" not in taken:
+            signature = f"{a.name}: {a.annotation}" if a.annotation else f"{a.name} = {a.default}"
+            doc = parse_python_docstring(a.doc)
+            out.append(Entry(f"{public_id}.{a.name}", [value_symbol(cls, a, cls.id, signature, doc)], 1))
+    return out
 
 
 def public_member(sym: Symbol) -> bool:
@@ -159,7 +170,8 @@ def entries(symbols: list[Symbol], api: PublicApi, read) -> None:
         for e in page.entries:
             expanded.append(e)
             if e.symbol.kind in TYPE_KINDS:
-                expanded += member_entries(e.symbol, e.id, children, 1, public_member)
+                members = member_entries(e.symbol, e.id, children, 1, public_member)
+                expanded += _attribute_entries(e.symbol, e.id, {m.id for m in members}) + members
         page.entries = expanded
         api.add(page)
 
