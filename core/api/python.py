@@ -113,22 +113,18 @@ class _Modules:
         return list(dict.fromkeys(names))
 
 
-def _value(module: Symbol, v) -> Symbol:
-    """A module variable (``request: RequestProxy = LocalProxy(…)``) with the doc it has where it stands."""
+def _value(owner: Symbol, v) -> Symbol:
+    """A module variable (``request: RequestProxy = LocalProxy(…)``), or a class attribute, with the doc it has
+    where it stands."""
     signature = f"{v.name}: {v.annotation}" if v.annotation else f"{v.name} = {v.default}"
-    return value_symbol(module, v, module.id, signature, parse_python_docstring(v.doc) if v.doc else ParsedDoc())
+    return value_symbol(owner, v, owner.id, signature, parse_python_docstring(v.doc) if v.doc else ParsedDoc())
 
 
 def _attribute_entries(cls: Symbol, public_id: str, taken: set[str]) -> list[Entry]:
     """A class's public attributes documented where they stand (``#:`` above, a string after), first among its
     members: Flask's ``request_class``, ``config_class`` and 15 more, which Sphinx lists and users look up."""
-    out = []
-    for a in cls.attributes:
-        if a.doc and not a.name.startswith("_") and f"{public_id}.{a.name}" not in taken:
-            signature = f"{a.name}: {a.annotation}" if a.annotation else f"{a.name} = {a.default}"
-            doc = parse_python_docstring(a.doc)
-            out.append(Entry(f"{public_id}.{a.name}", [value_symbol(cls, a, cls.id, signature, doc)], 1))
-    return out
+    return [Entry(f"{public_id}.{a.name}", [_value(cls, a)], 1) for a in cls.attributes
+            if a.doc and not a.name.startswith("_") and f"{public_id}.{a.name}" not in taken]
 
 
 def public_member(sym: Symbol) -> bool:

@@ -144,11 +144,13 @@ def _declares(type_name: str, method: Symbol) -> bool:
             and getattr(cls, method.name) is not getattr(object, method.name, None))
 
 
-def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols: list[Symbol]) -> int:
+def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols: list[Symbol],
+            bases: Bases | None = None) -> int:
     """Add to ``fwd`` (forward.forwarded's map) what each undocumented override of ``targets`` inherits:
     its summary under ``SUMMARY`` (the text is the base's whole description, so the fingerprint follows
-    it) and the base's descriptions of parameters its own doc does not describe. Returns how many inherit."""
-    bases = Bases(symbols)
+    it) and the base's descriptions of parameters its own doc does not describe. Returns how many inherit.
+    ``bases``: ``Bases(symbols)``, when the caller has it already."""
+    bases = bases or Bases(symbols)
     count = 0
     for s in targets:
         if s.kind != METHOD or s.doc.summary:
@@ -169,15 +171,17 @@ def inherit(fwd: dict[str, dict[str, Forwarded]], targets: list[Symbol], symbols
     return count
 
 
-def inherited_members(types: list[Symbol], symbols: list[Symbol]) -> dict[str, list[tuple[Symbol, list[Symbol]]]]:
+def inherited_members(types: list[Symbol], symbols: list[Symbol],
+                      bases: Bases | None = None) -> dict[str, list[tuple[Symbol, list[Symbol]]]]:
     """For each class of ``types`` (by id): the public methods it inherits from the project's classes, base by
     base along its bases (nearest first), less those it or a nearer base defines.
 
     Why: Flask's page listed 35 methods of ``Flask`` and not ``route``, ``errorhandler`` or
     ``register_blueprint``, which it inherits from ``sansio.App`` and ``Scaffold``: what Sphinx's
     ``:inherited-members:`` and Javadoc's "Methods inherited from" show. Rust's traits are left out.
+    ``bases``: ``Bases(symbols)``, when the caller has it already.
     """
-    bases = Bases(symbols)
+    bases = bases or Bases(symbols)
     children: dict[str, list[Symbol]] = {}
     for s in symbols:
         if s.parent and s.kind == METHOD:

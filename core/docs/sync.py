@@ -30,7 +30,7 @@ from llmctl.core.api import ApiPage, Entry, PublicApi, for_project
 from llmctl.core.docs.docmd import to_markdown
 from llmctl.core.docs.forward import Forwarded, fingerprint, forwarded
 from llmctl.core.docs.generate import Prose, gather_prose
-from llmctl.core.docs.inherit import inherit, inherited_members
+from llmctl.core.docs.inherit import Bases, inherit, inherited_members
 from llmctl.core.docs.markers import Page, merge, parse_page, section_hashes, wrap
 from llmctl.core.docs.prose import SUMMARY, needs, protocol_method
 from llmctl.core.docs.render import linker, render_entry, source_link
@@ -274,8 +274,9 @@ def sync(project: Project, *, use_model: bool = True, write: bool = True, scan_f
     existing = read_pages(out_dir)
     targets = [e.symbol for p in api_scope.pages.values() for e in p.entries]
     fwd = forwarded(targets, all_symbols, project.root)
-    inherit(fwd, targets, all_symbols)
-    inherited = inherited_members(targets, all_symbols)
+    bases = Bases(all_symbols)  # one index of the types and their methods for both
+    inherit(fwd, targets, all_symbols, bases)
+    inherited = inherited_members(targets, all_symbols, bases)
     for p in api_scope.pages.values():
         for e in p.entries:
             e.inherited = inherited.get(e.symbol.id, [])
