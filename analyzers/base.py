@@ -103,6 +103,13 @@ def finish_symbol(sym: Symbol, body_text: str, indent_sensitive: bool) -> Symbol
     return sym
 
 
+def value_text(node: Node | None, src: bytes, limit: int = 80) -> str:
+    """A value's source on one line, cut to ``limit`` characters (``…`` marks the cut): how a page shows a
+    module value or field (``Symbol.variables``)."""
+    text = one_line(text_of(node, src)) if node is not None else ""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def module_id(path: str, language: str) -> str:
     """Dotted module id for a project-relative path (``pkg/mod.py`` -> ``pkg.mod``)."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path

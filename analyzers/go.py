@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import tree_sitter_go
 from tree_sitter import Language, Parser
 
-from llmctl.analyzers.base import FileResult, finish_symbol, head_text, module_symbol, one_line, text_of
+from llmctl.analyzers.base import FileResult, finish_symbol, head_text, module_symbol, one_line, text_of, value_text
 from llmctl.analyzers.doccomments import parse_go_doc
 from llmctl.analyzers.symbols import (
     FUNCTION, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, STRUCT, TYPE, VAR_POSITIONAL, Param,
@@ -60,7 +60,8 @@ def analyze(src: bytes, path: str) -> FileResult:
 
 def _values(decl: Node, src: bytes, mod: Symbol) -> None:
     """Exported ``var``/``const`` names, on the file's symbol (``variables``), with their doc comment: the
-    spec's own, else the declaration's (cobra's "Annotations for Bash completion." over a ``const (…)`` group). Why: godoc lists them (urfave/cli's ``HelpFlag``, gin's ``DebugMode``),
+    spec's own, else the declaration's (cobra's "Annotations for Bash completion." over a ``const (…)`` group).
+    Why: godoc lists them (urfave/cli's ``HelpFlag``, gin's ``DebugMode``),
     and the reference had none. core/api/go.py documents them as facts."""
     keyword = "const" if decl.type == "const_declaration" else "var"
     specs = [c for c in decl.named_children if c.type in ("var_spec", "const_spec")]
@@ -72,10 +73,9 @@ def _values(decl: Node, src: bytes, mod: Symbol) -> None:
         for name in names:
             if not _exported(name):
                 continue
-            shown = one_line(text_of(value, src)) if value is not None else ""
             mod.variables.append(Param(
                 name=name, kind=keyword, annotation=one_line(text_of(typ, src)) if typ is not None else None,
-                default=shown if len(shown) <= 80 else shown[:77] + "...", doc=doc, line=spec.start_point[0] + 1))
+                default=value_text(value, src), doc=doc, line=spec.start_point[0] + 1))
 
 
 def _doc_before(node: Node, src: bytes) -> str | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import tree_sitter_java
 from tree_sitter import Language, Parser, Query, QueryCursor
 
-from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_symbol, one_line, text_of
+from llmctl.analyzers.base import FileResult, declared, finish_symbol, module_symbol, one_line, text_of, value_text
 from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
 from llmctl.analyzers.symbols import (
     CLASS, ENUM, INTERFACE, METHOD, POSITIONAL_ONLY, RECEIVER, VAR_POSITIONAL, Param, ParsedDoc,
@@ -145,12 +145,11 @@ def _field(node: Node, src: bytes, owner_id: str, in_interface: bool, result: Fi
                                                                                       if in_interface else [])
     for decl in node.children_by_field_name("declarator"):
         value = decl.child_by_field_name("value")
-        text = one_line(text_of(value, src)) if value is not None else ""
         if owner is not None:
             owner.variables.append(Param(
                 name=text_of(decl.child_by_field_name("name"), src), kind=" ".join(shown),
                 annotation=one_line(text_of(typ, src)) if typ is not None else None,
-                default=text if len(text) <= 80 else text[:77] + "...", doc=doc_raw, line=decl.start_point[0] + 1))
+                default=value_text(value, src), doc=doc_raw, line=decl.start_point[0] + 1))
 
 
 def _params(node: Node | None, src: bytes) -> list[Param]:

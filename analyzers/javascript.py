@@ -20,6 +20,7 @@ from tree_sitter import Language, Parser, Query
 
 from llmctl.analyzers.base import (
     BodyFacts, FileResult, collect_body_facts, finish_symbol, head_text, module_id, module_symbol, one_line, text_of,
+    value_text,
 )
 from llmctl.analyzers.doccomments import clean_block_comment, parse_block_tags
 from llmctl.analyzers.jsexports import assignment_chain, commonjs, module_exports
@@ -203,11 +204,10 @@ def _value(node: Node, decl: Node, name: str, value: Node, outer: Node, ctx: _Ct
     core/api/javascript.py documents values as facts (their type or value, their doc comment).
     """
     typ = decl.child_by_field_name("type")
-    shown = one_line(text_of(value, ctx.src))
     ctx.result.symbols[0].variables.append(Param(
         name=name, kind=text_of(node, ctx.src).split(None, 1)[0],
         annotation=one_line(text_of(typ, ctx.src)).lstrip(":").strip() if typ is not None else None,
-        default=shown if len(shown) <= 80 else shown[:77] + "...", doc=_doc_before(outer, ctx),
+        default=value_text(value, ctx.src), doc=_doc_before(outer, ctx),
         line=decl.start_point[0] + 1))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from llmctl.analyzers.base import one_line, text_of
+from llmctl.analyzers.base import one_line, text_of, value_text
 from llmctl.analyzers.symbols import ImportRef, Param, Symbol
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _variable(stmts: list[Node], i: int, src: bytes, mod: Symbol) -> None:
             _NOT_VALUES) or value.startswith(_NOT_VALUES):
         return
     mod.variables.append(Param(name=name, annotation=one_line(text_of(typ, src)) if typ is not None else None,
-                               default=value if len(value) <= 80 else value[:77] + "...",
+                               default=value_text(right, src),
                                doc=attribute_doc(stmts, i, src), line=stmts[i].start_point[0] + 1))
 
 
